@@ -1,0 +1,36 @@
+# The README's commands. `make test` and `make demo` set up everything they need.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo demo-reset test lint bench reliability clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip >/dev/null
+	@$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	@$(PY) -m saleschannel demo
+
+demo-reset: $(STAMP)
+	@$(PY) -m saleschannel demo --reset
+
+test: $(STAMP)
+	@scripts/ensure-chromium
+	@scripts/run-tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check saleschannel tests bench
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	@$(PY) -m bench
+
+reliability: $(STAMP)
+	@SALESCHANNEL_RUN_SLOW=1 HYPOTHESIS_PROFILE=long scripts/run-tests tests/reliability
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from saleschannel.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""What every command module shares: errors with exit codes, JSON output, lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class UsageError(Exception):
+    """Refused input: exit 2, one line naming the field and the value."""
+
+    def __init__(self, field: str | None = None, value: object = None, message: str | None = None):
+        if message is None:
+            shown = "" if value is None else f" {value!s}"
+            message = f"error: {field}:{shown} refused"
+        super().__init__(message.replace("\n", " "))
+        self.field = field
+
+
+class CommandFailed(Exception):
+    """Any other failure: exit 1 with a plain message."""
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, dt.datetime):
+        if obj.tzinfo is not None:
+            obj = obj.astimezone(dt.UTC)
+            return obj.isoformat().replace("+00:00", "Z")
+        return obj.isoformat()
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def to_json(data: Any) -> str:
+    """JSON with money as decimal strings and times as ISO 8601 UTC."""
+    return json.dumps(data, default=_default, ensure_ascii=False)
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document on stdout and nothing else there."""
+    sys.stdout.write(to_json(data) + "\n")
+    sys.stdout.flush()
+
+
+def decimal_arg(field: str):  # type: ignore[no-untyped-def]
+    """An argparse ``type`` that accepts a finite decimal and names the field when it refuses."""
+
+    def parse(text: str) -> Decimal:
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise UsageError(field, text, f"error: {field}: {text!r} is not a number") from None
+        if not value.is_finite():
+            raise UsageError(field, text, f"error: {field}: {text!r} is not a number")
+        return value
+
+    return parse

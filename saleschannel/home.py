@@ -1,0 +1,38 @@
+"""Where the service keeps its data and its generated keys (``SALESCHANNEL_HOME``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def home() -> Path:
+    """The data folder: ``$SALESCHANNEL_HOME`` or ``./var``, created on first use."""
+    path = Path(os.environ.get("SALESCHANNEL_HOME", "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def key_from_env_or_file(env_name: str, filename: str, make: str = "token") -> str:
+    """A secret from the environment, else from a file under home, generated once.
+
+    ``make`` is ``token`` (url-safe random text) or ``fernet`` (a Fernet key).
+    The file is created with mode 0600 and never lives in the repository.
+    """
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    path = home() / filename
+    if path.exists():
+        return path.read_text().strip()
+    if make == "fernet":
+        from cryptography.fernet import Fernet
+
+        value = Fernet.generate_key().decode()
+    else:
+        value = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value

@@ -1,0 +1,166 @@
+"""Django settings: SQLite under SALESCHANNEL_HOME by default, PostgreSQL from DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from saleschannel.home import home, key_from_env_or_file
+
+BASE_DIR = Path(__file__).resolve().parent
+HOME = home()
+
+SECRET_KEY = key_from_env_or_file("SALESCHANNEL_SECRET_KEY", "secret.key")
+DEBUG = os.environ.get("SALESCHANNEL_DEBUG", "") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("SALESCHANNEL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "saleschannel.commerce.stores",
+    "saleschannel.commerce.catalog",
+    "saleschannel.commerce.inventory",
+    "saleschannel.commerce.customers",
+    "saleschannel.commerce.sales",
+    "saleschannel.channel",
+    "saleschannel.dashboard",
+    "saleschannel.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "saleschannel.urls"
+WSGI_APPLICATION = "saleschannel.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+
+def _sqlite(name: str) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        },
+        "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"saleschannel-test-{os.getpid()}.sqlite3")},
+    }
+
+
+def _postgres(url: str) -> dict[str, Any]:
+    parts = urlparse(url)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 0,
+        # Each test process gets its own database, so that runs never collide.
+        "TEST": {"NAME": os.environ.get("SALESCHANNEL_TEST_DB_NAME", f"test_saleschannel_{os.getpid()}")},
+    }
+
+
+def database_from_url(url: str | None) -> dict[str, Any]:
+    """The default database: PostgreSQL for a ``postgresql://`` URL, else SQLite under home."""
+    if url and url.startswith(("postgres://", "postgresql://")):
+        return _postgres(url)
+    if url and url.startswith("sqlite:///"):
+        return _sqlite(url[len("sqlite:///") :])
+    if url:
+        raise ValueError(f"DATABASE_URL: unsupported scheme in {url.split(':', 1)[0]!r}")
+    return _sqlite(str(HOME / "saleschannel.sqlite3"))
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+# The merchant's time zone: dates are shown in it and stored in UTC (C20).
+SALESCHANNEL_DISPLAY_TIME_ZONE = os.environ.get("SALESCHANNEL_TIME_ZONE", "UTC")
+
+STATIC_URL = "static/"
+STATIC_ROOT = HOME / "static"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if os.environ.get("SALESCHANNEL_PRODUCTION") == "1":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sales Channel API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Credentials of Amazon accounts are encrypted at rest with this Fernet key.
+SALESCHANNEL_FERNET_KEY = key_from_env_or_file("SALESCHANNEL_FERNET_KEY", "fernet.key", make="fernet")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "saleschannel": {"handlers": ["stderr"], "level": os.environ.get("SALESCHANNEL_LOG_LEVEL", "INFO")},
+    },
+}

@@ -1,0 +1,11 @@
+"""The web: the dashboard, the REST API, the notification endpoint and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("saleschannel.api.urls")),
+    path("", include("saleschannel.channel.urls")),
+    path("", include("saleschannel.dashboard.urls")),
+]
