@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "saleschannel.commerce.customers",
     "saleschannel.commerce.sales",
     "saleschannel.channel",
+    "saleschannel.workers",
     "saleschannel.dashboard",
     "saleschannel.api",
 ]

@@ -1,0 +1,1 @@
+"""Leases, shared rate-limit buckets, sync runs: the state of the sync engine."""
