@@ -3,6 +3,13 @@
 The suite runs twice under ``make test``: on SQLite (the default) and on PostgreSQL
 (``DATABASE_URL`` set by ``scripts/run-tests``). In the PostgreSQL run only the tests
 that touch the database are kept. Tests marked ``postgres`` run on PostgreSQL only.
+
+Run one part on both databases while working on it:
+    .venv/bin/python -m pytest tests/commerce -q
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test SALESCHANNEL_DB_TESTS_ONLY=1 \
+        .venv/bin/python -m pytest tests/commerce -q
+Concurrency tests: ``@pytest.mark.postgres`` with ``@pytest.mark.django_db(transaction=True)``.
+Long forms: ``@pytest.mark.slow`` (run by ``make reliability`` only).
 """
 
 from __future__ import annotations
