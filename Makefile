@@ -8,8 +8,9 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -q --upgrade pip >/dev/null
-	@$(PY) -m pip install -q -e '.[test]'
+	@echo "installing the package and its test tools into $(VENV) (log: $(VENV)/install.log)"
+	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1
+	@$(PY) -m pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || { tail -20 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -23,7 +24,7 @@ test: $(STAMP)
 	@scripts/run-tests
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check saleschannel tests bench
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)

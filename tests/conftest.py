@@ -27,7 +27,7 @@ settings.register_profile("long", max_examples=500, deadline=None, suppress_heal
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
-DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "django_db_blocker"}
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 
 def _uses_db(item: pytest.Item) -> bool:
