@@ -1,0 +1,357 @@
+"""Writes of the inventory app: the reservation ledger and source quantities.
+
+Every write to the ledger takes one lock over the (stock, SKU) pairs it touches, then
+checks and appends inside the same transaction: on PostgreSQL a ``ReservationLock`` row
+per pair, created on demand and locked ``FOR UPDATE`` in primary-key order; on SQLite the
+transaction is ``BEGIN IMMEDIATE`` (settings), so writers are already serialized.
+Each event claims its ``event_key`` in ``UsedEventKey`` once: a replay returns False and
+changes nothing, also after ``reservations_cleanup``.
+
+- ``reservation_append(*, stock, lines, event_type, object_type, object_id, event_key, check_salable=True) -> bool``
+- ``reservation_compensate(*, stock, object_type, object_id, event_type, event_key, lines=None) -> bool``
+- ``reservation_transfer(*, stock, from_object, to_object, event_key, event_type="transfer") -> bool``
+- ``shipment_deduct(*, stock, source, object_type, object_id, lines, event_key) -> bool``
+- ``source_item_set(*, source, sku, quantity, status=None) -> SourceItem``
+- ``reservations_cleanup() -> int``
+- ``inventory_init(*, website) -> Stock``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from functools import partial
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
+
+from saleschannel.commerce.errors import InvalidInput, NotFound
+from saleschannel.commerce.inventory.errors import InsufficientStock
+from saleschannel.commerce.inventory.models import (
+    Reservation,
+    ReservationLock,
+    Source,
+    SourceItem,
+    Stock,
+    StockSourceLink,
+    StockWebsite,
+    UsedEventKey,
+)
+from saleschannel.commerce.inventory.selectors import (  # re-exported: callers may import either module
+    ZERO,
+    managed_lines,
+    open_reservations,
+    salable_quantities,
+    salable_quantity,
+    stock_figures,
+    stock_for_store,
+    stock_shortages,
+)
+from saleschannel.commerce.inventory.signals import salable_increased
+from saleschannel.commerce.stores.models import Website
+from saleschannel.commerce.validation import QTY_LIMIT, decimal_check, text_check
+
+__all__ = [
+    "inventory_init",
+    "open_reservations",
+    "reservation_append",
+    "reservation_compensate",
+    "reservation_transfer",
+    "reservations_cleanup",
+    "salable_quantities",
+    "salable_quantity",
+    "shipment_deduct",
+    "source_item_set",
+    "stock_figures",
+    "stock_for_store",
+    "stock_shortages",
+]
+
+DEFAULT_SOURCE_CODE = "default"
+DEFAULT_STOCK_NAME = "Default Stock"
+
+
+def inventory_init(*, website: Website) -> Stock:
+    """The default source and ``Default Stock``, linked to each other and to ``website``; idempotent."""
+    source, _ = Source.objects.get_or_create(code=DEFAULT_SOURCE_CODE, defaults={"name": "Default Source"})
+    stock, _ = Stock.objects.get_or_create(name=DEFAULT_STOCK_NAME)
+    StockSourceLink.objects.get_or_create(stock=stock, source=source)
+    if not StockWebsite.objects.filter(website=website).exists():
+        StockWebsite.objects.create(stock=stock, website=website)
+    return stock
+
+
+def source_get(code: str | None) -> Source:
+    """The source with ``code`` (the default source when None)."""
+    code = code or DEFAULT_SOURCE_CODE
+    source = Source.objects.filter(code=code).first()
+    if source is None:
+        raise NotFound("source", code)
+    return source
+
+
+def _locks_take(*, stock: Stock, skus: Iterable[str]) -> None:
+    """Serialize ledger writers of these (stock, SKU) pairs until the transaction ends."""
+    wanted = sorted(set(skus))
+    if not wanted or not connection.features.has_select_for_update:
+        return  # SQLite: BEGIN IMMEDIATE already holds the database's one write lock
+    ReservationLock.objects.bulk_create(
+        [ReservationLock(stock=stock, sku=sku) for sku in wanted], ignore_conflicts=True
+    )
+    locked = ReservationLock.objects.select_for_update().filter(stock=stock, sku__in=wanted).order_by("pk")
+    list(locked.values_list("pk", flat=True))
+
+
+def _key_used(event_key: str) -> bool:
+    return UsedEventKey.objects.filter(event_key=event_key).exists()
+
+
+def _key_claim(event_key: str, event_type: str) -> bool:
+    """Record the event; False when another transaction claimed it first."""
+    try:
+        with transaction.atomic():
+            UsedEventKey.objects.create(event_key=event_key, event_type=event_type)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _event_check(*, event_type: str, object_type: str, object_id: str, event_key: str) -> tuple[str, str, str, str]:
+    return (
+        text_check("event_type", event_type, max_length=64),
+        text_check("object_type", object_type, max_length=32),
+        text_check("object_id", str(object_id), max_length=64),
+        text_check("event_key", event_key, max_length=255),
+    )
+
+
+def _lines_check(lines: Iterable[tuple[str, Decimal | int | str]]) -> list[tuple[str, Decimal]]:
+    checked = []
+    for sku, qty in lines:
+        text_check("sku", sku, max_length=64)
+        number = decimal_check(f"qty of {sku}", qty, limit=QTY_LIMIT)
+        if number <= 0:
+            raise InvalidInput(f"qty of {sku}", qty, "must be positive")
+        checked.append((sku, number))
+    return checked
+
+
+def _notify_on_commit(stock: Stock, skus: Iterable[str]) -> None:
+    skus = sorted(set(skus))
+    if skus:
+        transaction.on_commit(partial(salable_increased.send, sender=Stock, stock=stock, skus=skus))
+
+
+def reservation_append(
+    *,
+    stock: Stock,
+    lines: Sequence[tuple[str, Decimal]],
+    event_type: str,
+    object_type: str,
+    object_id: str,
+    event_key: str,
+    check_salable: bool = True,
+) -> bool:
+    """Reserve (append negative entries for) the managed lines of one object, under one lock.
+
+    Lines of one SKU are summed; SKUs with no product or whose product does not manage
+    stock are skipped. With ``check_salable`` a short line raises ``InsufficientStock``
+    and nothing is appended. Returns False, changing nothing, when ``event_key`` was used.
+    """
+    event_type, object_type, object_id, event_key = _event_check(
+        event_type=event_type, object_type=object_type, object_id=object_id, event_key=event_key
+    )
+    checked = _lines_check(lines)
+    with transaction.atomic():
+        wanted = managed_lines(checked)
+        _locks_take(stock=stock, skus=wanted)
+        if _key_used(event_key):
+            return False
+        if check_salable:
+            short = stock_shortages(stock=stock, lines=list(wanted.items()))
+            if short:
+                raise InsufficientStock(*short[0], shortages=short)
+        if not _key_claim(event_key, event_type):
+            return False
+        Reservation.objects.bulk_create([
+            Reservation(stock=stock, sku=sku, quantity=-qty, event_type=event_type, object_type=object_type,
+                        object_id=object_id, event_key=event_key)
+            for sku, qty in sorted(wanted.items())
+        ])
+    return True
+
+
+def _release_entries(
+    *, stock: Stock, object_type: str, object_id: str, event_type: str, event_key: str,
+    limits: dict[str, Decimal] | None,
+) -> list[Reservation]:
+    """Positive entries that bring the object's held reservations (or up to ``limits``) back to zero."""
+    held = open_reservations(object_type=object_type, object_id=object_id, stock=stock)
+    entries = []
+    for sku, total in sorted(held.items()):
+        amount = -total
+        if limits is not None:
+            amount = min(amount, limits.get(sku, ZERO))
+        if amount > 0:
+            entries.append(Reservation(stock=stock, sku=sku, quantity=amount, event_type=event_type,
+                                       object_type=object_type, object_id=object_id, event_key=event_key))
+    return entries
+
+
+def _limits(lines: Sequence[tuple[str, Decimal]] | None) -> dict[str, Decimal] | None:
+    if lines is None:
+        return None
+    summed: dict[str, Decimal] = {}
+    for sku, qty in _lines_check(lines):
+        summed[sku] = summed.get(sku, ZERO) + qty
+    return summed
+
+
+def reservation_compensate(
+    *,
+    stock: Stock,
+    object_type: str,
+    object_id: str,
+    event_type: str,
+    event_key: str,
+    lines: Sequence[tuple[str, Decimal]] | None = None,
+) -> bool:
+    """Append positive entries that release the object's held reservations: all, or up to ``lines``.
+
+    Never releases more than is held. Returns False, changing nothing, on a replayed key.
+    """
+    event_type, object_type, object_id, event_key = _event_check(
+        event_type=event_type, object_type=object_type, object_id=object_id, event_key=event_key
+    )
+    limits = _limits(lines)
+    with transaction.atomic():
+        held = open_reservations(object_type=object_type, object_id=object_id, stock=stock)
+        _locks_take(stock=stock, skus=held)
+        if _key_used(event_key) or not _key_claim(event_key, event_type):
+            return False
+        entries = _release_entries(stock=stock, object_type=object_type, object_id=object_id,
+                                   event_type=event_type, event_key=event_key, limits=limits)
+        Reservation.objects.bulk_create(entries)
+        _notify_on_commit(stock, (e.sku for e in entries))
+    return True
+
+
+def reservation_transfer(
+    *,
+    stock: Stock,
+    from_object: tuple[str, str],
+    to_object: tuple[str, str],
+    event_key: str,
+    event_type: str = "transfer",
+) -> bool:
+    """Move the held reservations of one (object_type, object_id) to another; salable stays the same."""
+    from_type, from_id = from_object[0], str(from_object[1])
+    to_type, to_id = to_object[0], str(to_object[1])
+    _event_check(event_type=event_type, object_type=to_type, object_id=to_id, event_key=event_key)
+    event_type, from_type, from_id, event_key = _event_check(
+        event_type=event_type, object_type=from_type, object_id=from_id, event_key=event_key
+    )
+    with transaction.atomic():
+        held = open_reservations(object_type=from_type, object_id=from_id, stock=stock)
+        _locks_take(stock=stock, skus=held)
+        if _key_used(event_key) or not _key_claim(event_key, event_type):
+            return False
+        released = _release_entries(stock=stock, object_type=from_type, object_id=from_id,
+                                    event_type=event_type, event_key=event_key, limits=None)
+        taken = [Reservation(stock=stock, sku=e.sku, quantity=-e.quantity, event_type=event_type,
+                             object_type=to_type, object_id=to_id, event_key=event_key) for e in released]
+        Reservation.objects.bulk_create(released + taken)
+    return True
+
+
+def shipment_deduct(
+    *,
+    stock: Stock,
+    source: Source | str | None,
+    object_type: str,
+    object_id: str,
+    lines: Sequence[tuple[str, Decimal]],
+    event_key: str,
+    event_type: str = "shipment",
+) -> bool:
+    """A shipment: deduct the shipped quantities from ``source`` and release as much of the object's
+    reservations; one event, so a replay deducts nothing. Lines of unmanaged products move nothing.
+    """
+    event_type, object_type, object_id, event_key = _event_check(
+        event_type=event_type, object_type=object_type, object_id=object_id, event_key=event_key
+    )
+    source_obj = source if isinstance(source, Source) else source_get(source)
+    with transaction.atomic():
+        shipped = managed_lines(_lines_check(lines))
+        _locks_take(stock=stock, skus=shipped)
+        if _key_used(event_key) or not _key_claim(event_key, event_type):
+            return False
+        for sku, qty in sorted(shipped.items()):
+            if not SourceItem.objects.filter(source=source_obj, sku=sku).update(quantity=F("quantity") - qty):
+                raise InvalidInput("sku", sku, f"has no quantity on source {source_obj.code}")
+        Reservation.objects.bulk_create(
+            _release_entries(stock=stock, object_type=object_type, object_id=object_id,
+                             event_type=event_type, event_key=event_key, limits=shipped)
+        )
+    return True
+
+
+def source_item_set(
+    *,
+    source: Source | str | None,
+    sku: str,
+    quantity: Decimal | int | str,
+    status: str | None = None,
+) -> SourceItem:
+    """Set the quantity (and optionally the status) of ``sku`` on ``source`` (None: the default source).
+
+    A new item is in stock unless ``status`` says otherwise. Sends ``salable_increased`` on
+    commit when the quantity rose or the item came back in stock.
+    """
+    sku = text_check("sku", sku, max_length=64)
+    number = decimal_check("quantity", quantity, limit=QTY_LIMIT)
+    if status is not None and status not in SourceItem.Status.values:
+        raise InvalidInput("status", status, f"must be one of {', '.join(SourceItem.Status.values)}")
+    source_obj = source if isinstance(source, Source) else source_get(source)
+    with transaction.atomic():
+        item = SourceItem.objects.select_for_update().filter(source=source_obj, sku=sku).first()
+        if item is None:
+            item = SourceItem(source=source_obj, sku=sku, quantity=ZERO, status=SourceItem.Status.OUT_OF_STOCK)
+            rose = True
+            item.status = status or SourceItem.Status.IN_STOCK
+        else:
+            rose = number > item.quantity or (
+                status == SourceItem.Status.IN_STOCK and item.status != SourceItem.Status.IN_STOCK
+            )
+            item.status = status or item.status
+        item.quantity = number
+        item.save()
+        if rose:
+            for stock in Stock.objects.filter(source_links__source=source_obj):
+                _notify_on_commit(stock, [sku])
+    return item
+
+
+def reservations_cleanup() -> int:
+    """Delete the entries of (stock, SKU, object) groups that sum to zero; returns the rows deleted.
+
+    The groups' event keys stay in ``UsedEventKey``, so a replayed event still cannot
+    reserve again. Each deletion is of a set of rows that sums to zero by itself, so an
+    entry appended meanwhile is never lost.
+    """
+    near_zero = Decimal("0.00005")  # SQLite sums decimals as floats
+    groups = (
+        Reservation.objects.values("stock_id", "sku", "object_type", "object_id")
+        .annotate(total=Sum("quantity"), n=Count("id"))
+        .filter(total__gt=-near_zero, total__lt=near_zero)
+        .values_list("stock_id", "sku", "object_type", "object_id")
+    )
+    deleted = 0
+    for stock_id, sku, object_type, object_id in list(groups):
+        with transaction.atomic():
+            rows = list(Reservation.objects.filter(
+                stock_id=stock_id, sku=sku, object_type=object_type, object_id=object_id
+            ).values_list("pk", "quantity"))
+            if rows and sum((q for _, q in rows), ZERO) == 0:
+                deleted += Reservation.objects.filter(pk__in=[pk for pk, _ in rows]).delete()[0]
+    return deleted
