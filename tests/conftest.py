@@ -57,3 +57,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"saleschannel database: {'postgresql' if ON_POSTGRES else 'sqlite'}"
+
+
+@pytest.fixture
+def store_defaults(db):
+    """The default website, store, source, stock and order statuses; returns the default Store."""
+    from saleschannel.commerce.stores.selectors import store_default
+    from saleschannel.commerce.stores.services import stores_init
+
+    stores_init()
+    return store_default()
