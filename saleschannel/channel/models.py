@@ -1,1 +1,274 @@
-"""Models of this app."""
+"""The Amazon sales channel's data: accounts, their order settings, Amazon orders as seen.
+
+- ``Account``: one Amazon seller account on one marketplace; credentials encrypted at rest.
+- ``OrderSettings``: one set per account (``order-import.md``, "Order settings").
+- ``SettingsChange``: each change of settings, field by field (R3).
+- ``ImportPeriod``: the periods in which import was enabled (R5).
+- ``AmazonOrder``: the latest snapshot of an Amazon order, its import state and reason.
+- ``AmazonStatusEvent``: the Amazon status history of an order (R18).
+- ``ImportAttempt``: each attempt to create the store order, with its error (R16).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings as django_settings
+from django.db import models
+
+from saleschannel.channel.crypto import secret_decrypt, secret_encrypt
+
+
+class Account(models.Model):
+    """An Amazon selling account on one marketplace ("Amazon store" in the source)."""
+
+    class Region(models.TextChoices):
+        NA = "na", "North America"
+        EU = "eu", "Europe"
+        FE = "fe", "Far East"
+
+    class CredentialsState(models.TextChoices):
+        OK = "ok", "Credentials accepted"
+        NEEDS_RECONNECTING = "needs_reconnecting", "Needs reconnecting"
+
+    name = models.CharField(max_length=100, unique=True)
+    seller_id = models.CharField(max_length=64)
+    marketplace_id = models.CharField(max_length=64)
+    region = models.CharField(max_length=2, choices=Region.choices)
+    endpoint = models.CharField(max_length=500, blank=True, default="")
+    token_url = models.CharField(max_length=500, blank=True, default="")
+    # Fernet tokens; read and write them through the properties below.
+    client_id_encrypted = models.TextField(blank=True, default="")
+    client_secret_encrypted = models.TextField(blank=True, default="")
+    refresh_token_encrypted = models.TextField(blank=True, default="")
+    integrated_at = models.DateTimeField()
+    credentials_state = models.CharField(
+        max_length=24, choices=CredentialsState.choices, default=CredentialsState.OK
+    )
+    last_error = models.TextField(blank=True, default="")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            # C29: one account per (seller, marketplace).
+            models.UniqueConstraint(fields=["seller_id", "marketplace_id"], name="channel_account_seller_marketplace"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        # Never the credentials.
+        return f"<Account {self.pk} {self.name!r} {self.marketplace_id}>"
+
+    @property
+    def client_id(self) -> str:
+        return secret_decrypt(self.client_id_encrypted)
+
+    @client_id.setter
+    def client_id(self, value: str) -> None:
+        self.client_id_encrypted = secret_encrypt(value)
+
+    @property
+    def client_secret(self) -> str:
+        return secret_decrypt(self.client_secret_encrypted)
+
+    @client_secret.setter
+    def client_secret(self, value: str) -> None:
+        self.client_secret_encrypted = secret_encrypt(value)
+
+    @property
+    def refresh_token(self) -> str:
+        return secret_decrypt(self.refresh_token_encrypted)
+
+    @refresh_token.setter
+    def refresh_token(self, value: str) -> None:
+        self.refresh_token_encrypted = secret_encrypt(value)
+
+
+class OrderSettings(models.Model):
+    """How the account's Amazon orders are imported (the source's Order Settings page)."""
+
+    class ImportOrders(models.TextChoices):
+        DISABLED = "disabled", "Disabled"
+        ENABLED = "enabled", "Enabled"
+
+    class CustomerCreation(models.TextChoices):
+        GUEST = "guest", "No Customer Creation (guest)"
+        NEW_ACCOUNT = "new_account", "Build New Customer Account"
+
+    class OrderNumberSource(models.TextChoices):
+        STORE = "store", "Build Using Store Order Number"
+        AMAZON = "amazon", "Build Using Amazon Order Number"
+
+    class PendingOrders(models.TextChoices):
+        NO_RESERVE = "no_reserve", "Do Not Reserve Quantity"
+        RESERVE = "reserve", "Reserve Quantity"
+
+    class OrderStatus(models.TextChoices):
+        DEFAULT = "default", "Default Order Status"
+        CUSTOM = "custom", "Custom Order Status"
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="order_settings")
+    import_orders = models.CharField(max_length=8, choices=ImportOrders.choices, default=ImportOrders.DISABLED)
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    customer_creation = models.CharField(
+        max_length=12, choices=CustomerCreation.choices, default=CustomerCreation.GUEST
+    )
+    order_number_source = models.CharField(
+        max_length=8, choices=OrderNumberSource.choices, default=OrderNumberSource.STORE
+    )
+    pending_orders = models.CharField(
+        max_length=12, choices=PendingOrders.choices, default=PendingOrders.NO_RESERVE
+    )
+    order_status = models.CharField(max_length=8, choices=OrderStatus.choices, default=OrderStatus.DEFAULT)
+    # A status code of the store's order statuses; required with Order Status "custom".
+    processing_order_status = models.CharField(max_length=32, blank=True, default="")
+    import_enabled_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "order settings"
+
+    def __str__(self) -> str:
+        return f"order settings of {self.account}"
+
+    @property
+    def import_enabled(self) -> bool:
+        return self.import_orders == self.ImportOrders.ENABLED
+
+
+class SettingsChange(models.Model):
+    """One field changed by one save of the order settings (R3)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="settings_changes")
+    user = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who, in words, also when no dashboard user made the change ("command line").
+    actor = models.CharField(max_length=150, blank=True, default="")
+    changed_at = models.DateTimeField()
+    field = models.CharField(max_length=32)
+    old_value = models.CharField(max_length=100, blank=True, default="")
+    new_value = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["account", "-changed_at"], name="channel_setchg_account_when")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} -> {self.new_value}"
+
+
+class ImportPeriod(models.Model):
+    """A period in which Import Amazon Orders was enabled; ``ended_at`` is None while it lasts (R5)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="import_periods")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"import enabled {self.started_at} – {self.ended_at or 'now'}"
+
+
+class AmazonOrder(models.Model):
+    """An Amazon order as the channel last saw it, with its import state."""
+
+    class Channel(models.TextChoices):
+        FBA = "FBA", "FBA"
+        FBM = "FBM", "FBM"
+
+    class ImportState(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        WAITING = "waiting", "Waiting"
+        NOT_IMPORTABLE = "not_importable", "Not importable"
+        ERROR = "error", "Error"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="amazon_orders")
+    amazon_order_id = models.CharField(max_length=64)
+    # Parsed from the latest snapshot; empty or None when the JSON could not be read.
+    purchase_date = models.DateTimeField(null=True, blank=True)
+    last_updated_time = models.DateTimeField(null=True, blank=True)
+    # The source's names (Unshipped, Canceled, ...), "Error" when unreadable, any other as it came.
+    status = models.CharField(max_length=64)
+    channel = models.CharField(max_length=3, choices=Channel.choices, blank=True, default="")
+    currency = models.CharField(max_length=3, blank=True, default="")
+    order_total = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    buyer_name = models.CharField(max_length=255, blank=True, default="")
+    is_prime = models.BooleanField(default=False)
+    is_business = models.BooleanField(default=False)
+    raw = models.JSONField(default=dict)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    # R5: set once a snapshot in a status that can lead to creation fell in an import period.
+    auto_eligible = models.BooleanField(default=False)
+    import_state = models.CharField(max_length=16, choices=ImportState.choices, default=ImportState.WAITING)
+    # A short machine code of the reason (out_of_stock, import_disabled, ...) and the merchant's words.
+    reason_code = models.CharField(max_length=32, blank=True, default="")
+    reason = models.TextField(blank=True, default="")
+    # True while this order holds a pending reservation (R12, Pending Orders "reserve").
+    holds_pending_reservation = models.BooleanField(default=False)
+    store_order = models.OneToOneField(
+        "sales.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="amazon_order"
+    )
+    store_order_number = models.CharField(max_length=64, blank=True, default="")
+    # R16: automatic retries of errored imports.
+    error_attempts = models.PositiveIntegerField(default=0)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-purchase_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "amazon_order_id"], name="channel_amazonorder_account_id"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-purchase_date", "-id"], name="channel_ao_account_purchase"),
+            models.Index(fields=["account", "import_state", "purchase_date"], name="channel_ao_account_state"),
+            models.Index(fields=["amazon_order_id"], name="channel_ao_order_id"),
+            models.Index(fields=["import_state", "next_retry_at"], name="channel_ao_retry"),
+        ]
+
+    def __str__(self) -> str:
+        return self.amazon_order_id
+
+    def __repr__(self) -> str:
+        return f"<AmazonOrder {self.pk} {self.amazon_order_id} {self.status} {self.import_state}>"
+
+
+class AmazonStatusEvent(models.Model):
+    """An Amazon status of an order: when the channel saw it, when Amazon says it changed (R18)."""
+
+    amazon_order = models.ForeignKey(AmazonOrder, on_delete=models.CASCADE, related_name="status_events")
+    status = models.CharField(max_length=64)
+    seen_at = models.DateTimeField()
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["seen_at", "pk"]
+        indexes = [models.Index(fields=["amazon_order", "seen_at"], name="channel_status_order_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.status} at {self.changed_at or self.seen_at}"
+
+
+class ImportAttempt(models.Model):
+    """One attempt to create the store order of an Amazon order (R16)."""
+
+    amazon_order = models.ForeignKey(AmazonOrder, on_delete=models.CASCADE, related_name="import_attempts")
+    attempted_at = models.DateTimeField()
+    manual = models.BooleanField(default=False)
+    succeeded = models.BooleanField(default=False)
+    error = models.TextField(blank=True, default="")
+    store_order_number = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["attempted_at", "pk"]
+        indexes = [models.Index(fields=["amazon_order", "attempted_at"], name="channel_attempt_order_when")]
+
+    def __str__(self) -> str:
+        return f"attempt at {self.attempted_at}: {'ok' if self.succeeded else self.error}"
