@@ -1,0 +1,102 @@
+"""S5: the rate-limit buckets shared through the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from saleschannel.workers.models import RateBucket
+from saleschannel.workers.ratelimit import DatabaseRateLimiter, RateLimitDeadline
+
+pytestmark = pytest.mark.django_db
+
+
+def test_s5_burst_is_free_then_each_call_waits_for_its_token(clock):
+    limiter = DatabaseRateLimiter(clock=clock)
+    waits = [limiter.acquire("SELLER", "searchOrders") for _ in range(20)]
+    assert waits == [0.0] * 20
+    wait = limiter.acquire("SELLER", "searchOrders")
+    assert wait == pytest.approx(1 / 0.0056, rel=1e-6)
+    assert clock.slept == [pytest.approx(1 / 0.0056, rel=1e-6)]
+
+
+def test_s5_two_limiters_share_one_bucket(clock):
+    first = DatabaseRateLimiter(clock=clock)
+    second = DatabaseRateLimiter(clock=clock)  # another process: only the database is shared
+    for _ in range(15):
+        first.acquire("SELLER", "getOrder")
+    for _ in range(15):
+        assert second.acquire("SELLER", "getOrder") == 0.0
+    assert second.acquire("SELLER", "getOrder") == pytest.approx(2.0)
+    # The 31st token was taken before it existed; after the wait the bucket is empty, not negative.
+    assert RateBucket.objects.get(seller_id="SELLER", operation="getOrder").tokens == pytest.approx(-1.0)
+    assert first.available("SELLER", "getOrder")[0] == pytest.approx(0.0)
+
+
+def test_s5_buckets_are_per_seller_and_operation(clock):
+    limiter = DatabaseRateLimiter(clock=clock)
+    for _ in range(20):
+        limiter.acquire("A", "searchOrders")
+    assert limiter.acquire("B", "searchOrders") == 0.0
+    assert limiter.acquire("A", "getOrder") == 0.0
+    assert limiter.acquire("A", "searchOrders") > 0
+
+
+def test_s5_waiters_queue_behind_each_other(clock):
+    limiter = DatabaseRateLimiter(clock=clock)
+    for _ in range(30):
+        limiter.acquire("S", "getOrder")
+    # Reserve two tokens without sleeping in between: the second waits one more interval.
+    first = limiter._reserve("S", "getOrder", None)
+    second = limiter._reserve("S", "getOrder", None)
+    assert first == pytest.approx(2.0)
+    assert second == pytest.approx(4.0)
+
+
+def test_s5_deadline_refuses_and_takes_nothing(clock):
+    limiter = DatabaseRateLimiter(clock=clock)
+    for _ in range(20):
+        limiter.acquire("S", "searchOrders")
+    before = RateBucket.objects.get(seller_id="S", operation="searchOrders").tokens
+    with pytest.raises(RateLimitDeadline) as info:
+        limiter.acquire("S", "searchOrders", deadline=clock.now() + dt.timedelta(seconds=30))
+    assert "searchOrders" in str(info.value)
+    with pytest.raises(RateLimitDeadline):
+        limiter.acquire("S", "searchOrders", deadline=5.0)
+    assert RateBucket.objects.get(seller_id="S", operation="searchOrders").tokens == before
+    clock.advance(200)
+    assert limiter.acquire("S", "searchOrders", deadline=5.0) == 0.0
+
+
+def test_s5_advertised_rate_replaces_the_default(clock):
+    limiter = DatabaseRateLimiter(clock=clock)
+    for _ in range(20):
+        limiter.acquire("S", "searchOrders")
+    limiter.update_rate("S", "searchOrders", 1000.0)
+    bucket = RateBucket.objects.get(seller_id="S", operation="searchOrders")
+    assert bucket.rate == 1000.0 and bucket.rate_from_amazon
+    assert limiter.acquire("S", "searchOrders") == pytest.approx(0.001)
+    limiter.update_rate("S", "searchOrders", 0)  # nonsense is ignored
+    assert RateBucket.objects.get(pk=bucket.pk).rate == 1000.0
+
+
+def test_s5_a_429_empties_our_bucket(clock):
+    limiter = DatabaseRateLimiter(clock=clock)
+    limiter.acquire("S", "getOrder")
+    limiter.throttled("S", "getOrder")
+    tokens, plan = limiter.available("S", "getOrder")
+    assert tokens == 0.0 and plan.burst == 30
+    assert limiter.acquire("S", "getOrder") == pytest.approx(2.0)
+
+
+def test_s5_counting_for_the_sync_log(clock):
+    limiter = DatabaseRateLimiter(clock=clock)
+    stats = limiter.start_counting()
+    for _ in range(21):
+        limiter.acquire("S", "searchOrders")
+    limiter.acquire("S", "getOrder")
+    limiter.stop_counting()
+    limiter.acquire("S", "getOrder")
+    assert stats.calls == {"searchOrders": 21, "getOrder": 1}
+    assert stats.waited_seconds == pytest.approx(1 / 0.0056)
