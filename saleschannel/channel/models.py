@@ -212,6 +212,10 @@ class AmazonOrder(models.Model):
     reason = models.TextField(blank=True, default="")
     # True while this order holds a pending reservation (R12, Pending Orders "reserve").
     holds_pending_reservation = models.BooleanField(default=False)
+    # Counts the pending reservations made, so that each gets its own event key.
+    pending_generation = models.PositiveIntegerField(default=0)
+    # The SKUs of the latest snapshot as "|A|B|", to find the waiting orders a stock rise concerns (R9).
+    skus = models.TextField(blank=True, default="")
     store_order = models.OneToOneField(
         "sales.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="amazon_order"
     )
