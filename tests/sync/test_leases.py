@@ -66,6 +66,6 @@ def test_claim_due_takes_the_most_overdue_free_lease(clock):
 def test_acquire_waits_for_the_holder_to_stop(clock):
     lease_try(key="k", holder="A", ttl=20, now=clock.now())
     assert lease_acquire(key="k", holder="B", ttl=20, wait=60, now=clock.now, sleep=clock.sleep, poll=5)
-    assert sum(clock.slept) > 20
+    assert clock.slept > 20
     lease_try(key="j", holder="A", ttl=600, now=clock.now())
     assert not lease_acquire(key="j", holder="B", ttl=20, wait=60, now=clock.now, sleep=clock.sleep, poll=5)

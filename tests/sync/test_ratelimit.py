@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
+from saleschannel.spapi.errors import RateLimitDeadline
 from saleschannel.workers.models import RateBucket
-from saleschannel.workers.ratelimit import DatabaseRateLimiter, RateLimitDeadline
+from saleschannel.workers.ratelimit import DatabaseRateLimiter
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ def test_s5_burst_is_free_then_each_call_waits_for_its_token(clock):
     assert waits == [0.0] * 20
     wait = limiter.acquire("SELLER", "searchOrders")
     assert wait == pytest.approx(1 / 0.0056, rel=1e-6)
-    assert clock.slept == [pytest.approx(1 / 0.0056, rel=1e-6)]
+    assert clock.slept == pytest.approx(1 / 0.0056, rel=1e-6)
 
 
 def test_s5_two_limiters_share_one_bucket(clock):
@@ -60,13 +59,11 @@ def test_s5_deadline_refuses_and_takes_nothing(clock):
         limiter.acquire("S", "searchOrders")
     before = RateBucket.objects.get(seller_id="S", operation="searchOrders").tokens
     with pytest.raises(RateLimitDeadline) as info:
-        limiter.acquire("S", "searchOrders", deadline=clock.now() + dt.timedelta(seconds=30))
+        limiter.acquire("S", "searchOrders", deadline=clock.monotonic() + 30)
     assert "searchOrders" in str(info.value)
-    with pytest.raises(RateLimitDeadline):
-        limiter.acquire("S", "searchOrders", deadline=5.0)
     assert RateBucket.objects.get(seller_id="S", operation="searchOrders").tokens == before
     clock.advance(200)
-    assert limiter.acquire("S", "searchOrders", deadline=5.0) == 0.0
+    assert limiter.acquire("S", "searchOrders", deadline=clock.monotonic() + 5) == 0.0
 
 
 def test_s5_advertised_rate_replaces_the_default(clock):
@@ -88,15 +85,3 @@ def test_s5_a_429_empties_our_bucket(clock):
     tokens, plan = limiter.available("S", "getOrder")
     assert tokens == 0.0 and plan.burst == 30
     assert limiter.acquire("S", "getOrder") == pytest.approx(2.0)
-
-
-def test_s5_counting_for_the_sync_log(clock):
-    limiter = DatabaseRateLimiter(clock=clock)
-    stats = limiter.start_counting()
-    for _ in range(21):
-        limiter.acquire("S", "searchOrders")
-    limiter.acquire("S", "getOrder")
-    limiter.stop_counting()
-    limiter.acquire("S", "getOrder")
-    assert stats.calls == {"searchOrders": 21, "getOrder": 1}
-    assert stats.waited_seconds == pytest.approx(1 / 0.0056)
