@@ -5,6 +5,8 @@ it are ``client``, ``auth``, ``models``, ``errors``, ``ratelimit``, ``clock`` an
 ``sandbox`` package (a local stand-in for Amazon, for tests and demos).
 """
 
+from saleschannel.spapi.auth import LWA_TOKEN_URL, Credentials, TokenGrant, exchange_authorization_code
+from saleschannel.spapi.client import REGION_ENDPOINTS, SpApiClient
 from saleschannel.spapi.clock import Clock, FakeClock, SystemClock
 from saleschannel.spapi.errors import (
     ApiErrorDetail,
@@ -22,6 +24,8 @@ from saleschannel.spapi.models import (
     DEFAULT_INCLUDED_DATA,
     Address,
     Buyer,
+    ConfirmShipmentItem,
+    ConfirmShipmentPackage,
     ItemCancellation,
     ModelError,
     Money,
@@ -35,22 +39,32 @@ from saleschannel.spapi.models import (
     parse_order,
     read_order,
 )
-from saleschannel.spapi.ratelimit import DEFAULT_PLANS, RateLimiter, TokenBucketLimiter, UsagePlan
+from saleschannel.spapi.ratelimit import DEFAULT_PLANS, NoLimiter, RateLimiter, TokenBucketLimiter, UsagePlan
+from saleschannel.spapi.retry import RetryPolicy
+from saleschannel.spapi.stats import CallStats, CallStatsSnapshot
 
 __all__ = [
     "DEFAULT_INCLUDED_DATA",
     "DEFAULT_PLANS",
+    "LWA_TOKEN_URL",
+    "REGION_ENDPOINTS",
     "Address",
     "ApiErrorDetail",
     "AuthFailed",
     "BadResponse",
     "Buyer",
+    "CallStats",
+    "CallStatsSnapshot",
     "Clock",
+    "ConfirmShipmentItem",
+    "ConfirmShipmentPackage",
+    "Credentials",
     "FakeClock",
     "InvalidRequest",
     "ItemCancellation",
     "ModelError",
     "Money",
+    "NoLimiter",
     "NotFound",
     "Order",
     "OrderItem",
@@ -59,15 +73,19 @@ __all__ = [
     "ProceedsBreakdown",
     "RateLimitDeadline",
     "RateLimiter",
+    "RetryPolicy",
     "SearchPage",
+    "SpApiClient",
     "SpApiError",
     "SystemClock",
     "Throttled",
     "TokenBucketLimiter",
+    "TokenGrant",
     "Transient",
     "UnreadableOrder",
     "UnreadableOrderError",
     "UsagePlan",
+    "exchange_authorization_code",
     "parse_order",
     "read_order",
 ]

@@ -12,7 +12,8 @@ Every error the client raises is an ``SpApiError``::
     │                           invalid_client, ...) or the API answered 401/403
     ├── NotFound                404: no such order for this seller
     ├── InvalidRequest          any other 4xx: the request breaks the model; never retried
-    └── BadResponse             a 2xx whose body is not JSON or breaks the model
+    └── BadResponse             a 2xx whose body is not JSON (retried: a cut-off body)
+                                or breaks the model (not retried)
         └── UnreadableOrderError  getOrder answered an order that breaks the model;
                                   ``.unreadable`` keeps it raw so nothing is lost
 
@@ -42,7 +43,13 @@ class ApiErrorDetail:
 
 
 class SpApiError(Exception):
-    """Base of every error the Selling Partner API client raises."""
+    """Base of every error the Selling Partner API client raises.
+
+    ``retryable`` says whether sending the same request again may succeed;
+    ``retry_after`` is the wait Amazon asked for (``Retry-After``), if any.
+    """
+
+    retryable = False
 
     def __init__(
         self,
@@ -51,10 +58,15 @@ class SpApiError(Exception):
         status: int | None = None,
         errors: tuple[ApiErrorDetail, ...] = (),
         request_id: str | None = None,
+        retry_after: float | None = None,
+        retryable: bool | None = None,
     ) -> None:
         self.status = status
         self.errors = errors
         self.request_id = request_id
+        self.retry_after = retry_after
+        if retryable is not None:
+            self.retryable = retryable
         super().__init__(self._describe(message))
 
     def _describe(self, message: str) -> str:
@@ -75,17 +87,19 @@ class SpApiError(Exception):
 class Throttled(SpApiError):
     """Amazon answered 429 and the retries ran out."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
-        self.retry_after = retry_after
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    retryable = True
 
 
 class RateLimitDeadline(Throttled):
     """Waiting for a rate-limit token would pass the caller's deadline; nothing was sent."""
 
+    retryable = False
+
 
 class Transient(SpApiError):
     """A server error, connection error or timeout that outlived the retries."""
+
+    retryable = True
 
 
 class AuthFailed(SpApiError):
@@ -109,4 +123,6 @@ class UnreadableOrderError(BadResponse):
 
     def __init__(self, unreadable: UnreadableOrder, *, request_id: str | None = None) -> None:
         self.unreadable = unreadable
-        super().__init__(f"order {unreadable.order_id} is unreadable: {unreadable.error}", request_id=request_id)
+        super().__init__(
+            f"order {unreadable.order_id} is unreadable: {unreadable.error}", request_id=request_id
+        )

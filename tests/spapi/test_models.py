@@ -43,7 +43,9 @@ def successful_static_bodies():
 
 
 def test_default_included_data_is_in_the_model_enum_and_has_cancellation():
-    param = next(p for p in operation(orders_model(), "searchOrders")["parameters"] if p["name"] == "includedData")
+    param = next(
+        p for p in operation(orders_model(), "searchOrders")["parameters"] if p["name"] == "includedData"
+    )
     assert tuple(param["items"]["enum"]) == INCLUDED_DATA
     assert set(DEFAULT_INCLUDED_DATA) <= set(INCLUDED_DATA)
     assert "CANCELLATION" in DEFAULT_INCLUDED_DATA
@@ -58,7 +60,9 @@ def test_minimal_order_parses_with_absent_parts_as_none():
     assert not order.has_prices
 
 
-@pytest.mark.parametrize("missing", ["orderId", "createdTime", "lastUpdatedTime", "salesChannel", "orderItems"])
+@pytest.mark.parametrize(
+    "missing", ["orderId", "createdTime", "lastUpdatedTime", "salesChannel", "orderItems"]
+)
 def test_each_required_order_field_is_enforced(missing):
     raw = minimal_order()
     del raw[missing]
@@ -158,7 +162,13 @@ def test_c6_a_bad_order_becomes_unreadable_and_does_not_fail_its_page():
 
 @pytest.mark.parametrize(
     "body",
-    [[], {"orders": {}}, {"order": []}, {"orders": [], "pagination": {"nextToken": 5}}, {"orders": [], "lastUpdatedBefore": "now"}],
+    [
+        [],
+        {"orders": {}},
+        {"order": []},
+        {"orders": [], "pagination": {"nextToken": 5}},
+        {"orders": [], "lastUpdatedBefore": "now"},
+    ],
 )
 def test_c6_the_envelope_is_strict(body):
     with pytest.raises(ModelError):
@@ -197,30 +207,48 @@ def assert_no_loss(order: Order, raw: dict) -> None:
     buyer = raw.get("buyer")
     if buyer is not None:
         assert (order.buyer.name, order.buyer.email, order.buyer.company_name) == (
-            buyer.get("buyerName"), buyer.get("buyerEmail"), buyer.get("buyerCompanyName"))
+            buyer.get("buyerName"),
+            buyer.get("buyerEmail"),
+            buyer.get("buyerCompanyName"),
+        )
     address = raw.get("recipient", {}).get("deliveryAddress")
     if address is not None:
         got = order.shipping_address
         assert (got.name, got.address_line1, got.city, got.postal_code, got.country_code) == (
-            address.get("name"), address.get("addressLine1"), address.get("city"),
-            address.get("postalCode"), address.get("countryCode"))
+            address.get("name"),
+            address.get("addressLine1"),
+            address.get("city"),
+            address.get("postalCode"),
+            address.get("countryCode"),
+        )
     proceeds = raw.get("proceeds", {})
     assert order.grand_total == _money(proceeds.get("grandTotal"))
     assert [(b.type, b.subtotal) for b in order.proceeds_breakdowns] == [
-        (b["type"], _money(b["subtotal"])) for b in proceeds.get("breakdowns", [])]
+        (b["type"], _money(b["subtotal"])) for b in proceeds.get("breakdowns", [])
+    ]
     assert len(order.items) == len(raw["orderItems"])
     for item, raw_item in zip(order.items, raw["orderItems"]):
         product = raw_item["product"]
-        assert (item.order_item_id, item.quantity_ordered) == (raw_item["orderItemId"], raw_item["quantityOrdered"])
-        assert (item.seller_sku, item.asin, item.title) == (product.get("sellerSku"), product.get("asin"), product.get("title"))
+        assert (item.order_item_id, item.quantity_ordered) == (
+            raw_item["orderItemId"],
+            raw_item["quantityOrdered"],
+        )
+        assert (item.seller_sku, item.asin, item.title) == (
+            product.get("sellerSku"),
+            product.get("asin"),
+            product.get("title"),
+        )
         assert item.unit_price == _money(product.get("price", {}).get("unitPrice"))
         assert item.quantity_shipped == raw_item.get("fulfillment", {}).get("quantityFulfilled")
         assert item.proceeds_total == _money(raw_item.get("proceeds", {}).get("proceedsTotal"))
-    assert [p.package_reference_id for p in order.packages] == [p["packageReferenceId"] for p in raw.get("packages", [])]
+    assert [p.package_reference_id for p in order.packages] == [
+        p["packageReferenceId"] for p in raw.get("packages", [])
+    ]
     for package, raw_package in zip(order.packages, raw.get("packages", [])):
         assert package.tracking_number == raw_package.get("trackingNumber")
         assert [(i.order_item_id, i.quantity) for i in package.items] == [
-            (i["orderItemId"], i["quantity"]) for i in raw_package.get("packageItems", [])]
+            (i["orderItemId"], i["quantity"]) for i in raw_package.get("packageItems", [])
+        ]
 
 
 def test_amazons_static_sandbox_orders_parse_without_loss():
