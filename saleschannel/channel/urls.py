@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from saleschannel.channel import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("notifications/amazon/order-change", views.order_change_notification, name="notification-order-change"),
+]

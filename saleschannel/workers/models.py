@@ -131,6 +131,8 @@ class OrderFetchRequest(models.Model):
     event_time = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     not_before = models.DateTimeField(null=True, blank=True, help_text="retry after a failure, not sooner")
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
+    claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
     done_at = models.DateTimeField(null=True, blank=True)
 

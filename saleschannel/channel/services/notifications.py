@@ -1,0 +1,188 @@
+"""Amazon's ORDER_CHANGE notifications: read, authenticate, route, and ask for a getOrder (S3).
+
+A notification never changes an order by itself: it only schedules a ``getOrder`` of
+that order (an ``OrderFetchRequest``), which the worker serves on getOrder's own
+budget. So a repeated, late or out-of-order notification can do no harm: the order is
+read as Amazon has it now, and an older snapshot never replaces a newer one (S1).
+
+The body may come as Amazon writes it (SQS delivers it as is), wrapped in an
+EventBridge event (``detail``), or as an SQS message whose ``Body`` is the JSON text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from saleschannel.channel.models import Account
+from saleschannel.home import key_from_env_or_file
+from saleschannel.workers.models import OrderFetchRequest
+
+MAX_BODY_BYTES = 256 * 1024
+SECRET_ENV = "SALESCHANNEL_NOTIFY_SECRET"
+SECRET_FILE = "notify.key"
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class NotificationRefused(Exception):
+    """The notification is refused: ``status`` 401 (not authenticated) or 400 (malformed)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class UnknownAccount(Exception):
+    """No connected account has the notification's seller and marketplace."""
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """What the channel needs from one ORDER_CHANGE notification."""
+
+    seller_id: str
+    marketplace_id: str
+    amazon_order_id: str
+    notification_id: str
+    event_time: dt.datetime | None
+    order_status: str
+
+
+def notify_secret() -> str:
+    """The installation's notification secret (C16): the environment, else a key file under home."""
+    return key_from_env_or_file(SECRET_ENV, SECRET_FILE)
+
+
+def notification_authenticate(*, api_key: str | None) -> None:
+    """Refuse (401) a request whose ``x-api-key`` is not the installation's secret."""
+    if not api_key or not hmac.compare_digest(api_key.encode(), notify_secret().encode()):
+        raise NotificationRefused(401, "x-api-key: refused")
+
+
+def _field(obj: Any, key: str, path: str) -> Any:
+    if not isinstance(obj, dict):
+        raise NotificationRefused(400, f"{path}: expected an object")
+    if key not in obj:
+        raise NotificationRefused(400, f"{path}.{key}: missing")
+    return obj[key]
+
+
+def _text(obj: Any, key: str, path: str, pattern: re.Pattern[str] | None = None) -> str:
+    value = _field(obj, key, path)
+    if not isinstance(value, str) or not value.strip():
+        raise NotificationRefused(400, f"{path}.{key}: expected a non-empty string")
+    if pattern is not None and not pattern.match(value):
+        raise NotificationRefused(400, f"{path}.{key}: not a valid identifier")
+    return value
+
+
+def _time(value: Any, path: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise NotificationRefused(400, f"{path}: expected an ISO 8601 time")
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise NotificationRefused(400, f"{path}: not an ISO 8601 time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _unwrap(obj: Any) -> Any:
+    """Amazon's notification from an EventBridge event or an SQS message, or as it came."""
+    for _ in range(2):
+        if isinstance(obj, dict) and "NotificationType" not in obj:
+            if isinstance(obj.get("detail"), dict):
+                obj = obj["detail"]
+            elif isinstance(obj.get("Body"), str):
+                obj = _json(obj["Body"].encode())
+    return obj
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise NotificationRefused(400, "body: not JSON") from None
+
+
+def notification_parse(body: bytes) -> OrderChange:
+    """Read one ORDER_CHANGE notification (``amazon-models/OrderChangeNotification.json``)."""
+    if len(body) > MAX_BODY_BYTES:
+        raise NotificationRefused(400, f"body: larger than {MAX_BODY_BYTES} bytes")
+    notification = _unwrap(_json(body))
+    for key in ("NotificationVersion", "PayloadVersion"):
+        _text(notification, key, "notification")
+    kind = _text(notification, "NotificationType", "notification")
+    if kind != "ORDER_CHANGE":
+        raise NotificationRefused(400, f"notification.NotificationType: {kind[:40]!r} is not ORDER_CHANGE")
+    event_time = _time(_text(notification, "EventTime", "notification"), "notification.EventTime")
+    metadata = _field(notification, "NotificationMetadata", "notification")
+    notification_id = _text(metadata, "NotificationId", "notification.NotificationMetadata")
+    change = _field(_field(notification, "Payload", "notification"), "OrderChangeNotification", "Payload")
+    path = "Payload.OrderChangeNotification"
+    summary = _field(change, "Summary", path)
+    return OrderChange(
+        seller_id=_text(change, "SellerId", path, _ID),
+        marketplace_id=_text(summary, "MarketplaceId", f"{path}.Summary", _ID),
+        amazon_order_id=_text(change, "AmazonOrderId", path, _ID),
+        notification_id=notification_id[:100],
+        event_time=event_time,
+        order_status=str(summary.get("OrderStatus") or "")[:64],
+    )
+
+
+def notification_accept(*, body: bytes, api_key: str | None, now: dt.datetime) -> OrderFetchRequest:
+    """Authenticate, read and route one notification; schedule the getOrder of its order.
+
+    Returns the pending fetch request of that order (the one already pending when the
+    notification repeats). Raises ``NotificationRefused`` (401/400) or ``UnknownAccount``,
+    and then nothing is changed.
+    """
+    notification_authenticate(api_key=api_key)
+    change = notification_parse(body)
+    account = Account.objects.filter(seller_id=change.seller_id, marketplace_id=change.marketplace_id).first()
+    if account is None:
+        raise UnknownAccount(f"no account for seller {change.seller_id} on marketplace {change.marketplace_id}")
+    return fetch_request_add(
+        account=account,
+        amazon_order_id=change.amazon_order_id,
+        now=now,
+        notification_id=change.notification_id,
+        event_time=change.event_time,
+    )
+
+
+def fetch_request_add(
+    *,
+    account: Account,
+    amazon_order_id: str,
+    now: dt.datetime,
+    notification_id: str = "",
+    event_time: dt.datetime | None = None,
+) -> OrderFetchRequest:
+    """Ask the worker for a getOrder of one order, at once; one pending request per order."""
+    pending = OrderFetchRequest.objects.filter(
+        account=account, amazon_order_id=amazon_order_id, done_at__isnull=True
+    )
+    try:
+        with transaction.atomic():
+            return OrderFetchRequest.objects.create(
+                account=account,
+                amazon_order_id=amazon_order_id,
+                requested_at=now,
+                notification_id=notification_id,
+                event_time=event_time,
+            )
+    except IntegrityError:
+        # Already pending: serve it now rather than after a back-off, and, if a worker is
+        # reading it at this moment, once more after (its read may predate this change).
+        pending.update(requested_at=now, not_before=None)
+        return pending.get()
