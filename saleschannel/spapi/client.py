@@ -120,13 +120,15 @@ class SpApiClient:
         max_results_per_page: int = 100,
         included_data: Sequence[str] | None = DEFAULT_INCLUDED_DATA,
         deadline: float | None = None,
+        pagination_token: str | None = None,
     ) -> Iterator[SearchPage]:
         """Yield the pages of one ``searchOrders`` run, fetching each only when asked.
 
         The filters are checked now (S4) and re-sent unchanged with each
         ``paginationToken``. An order a later page repeats is not returned again
         (C7). ``deadline`` is a ``clock.monotonic()`` value no rate-limit or retry
-        wait may pass. Times are aware datetimes.
+        wait may pass. Times are aware datetimes. ``pagination_token`` resumes a
+        run at the page a former run's ``next_token`` named (give the same filters).
         """
         params = search_params(
             now=self.clock.now(),
@@ -140,11 +142,10 @@ class SpApiClient:
             max_results_per_page=max_results_per_page,
             included=included_data,
         )
-        return self._pages(params, deadline)
+        return self._pages(params, deadline, pagination_token)
 
-    def _pages(self, params: dict[str, str], deadline: float | None) -> Iterator[SearchPage]:
+    def _pages(self, params: dict[str, str], deadline: float | None, token: str | None) -> Iterator[SearchPage]:
         seen: set[str] = set()  # order ids only: memory stays small next to the pages
-        token: str | None = None
         while True:
             query = params if token is None else {**params, "paginationToken": token}
             body = self._call("searchOrders", "GET", SEARCH_ORDERS_PATH, params=query, deadline=deadline)
