@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,6 +121,10 @@ SALESCHANNEL_DISPLAY_TIME_ZONE = os.environ.get("SALESCHANNEL_TIME_ZONE", "UTC")
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
+# whitenoise serves the apps' static files straight from their folders: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_MAX_AGE = 3600
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"

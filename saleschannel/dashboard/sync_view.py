@@ -1,0 +1,127 @@
+"""The sync engine's state as the dashboard shows it: last and next sync, API calls, the sync log.
+
+Reads the workers app's tables (``Lease`` for when an account is next due, ``SyncRun``
+for each cycle). Everything here is a read; "Sync now" goes through the channel's
+``account_sync`` service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.db.models import Q, QuerySet
+
+from saleschannel.channel.models import Account
+from saleschannel.workers.models import Lease, OrderFetchRequest, SyncRun
+
+SEARCH_ORDERS_PER_HOUR = 20.0  # Amazon's searchOrders usage plan: 0.0056/s, about 20 an hour
+
+
+def lease_key(account: Account) -> str:
+    return f"account:{account.pk}"
+
+
+@dataclass
+class SyncState:
+    last_run: Any = None
+    next_at: dt.datetime | None = None
+    running: bool = False
+
+
+def sync_state(*, account: Account, now: dt.datetime) -> SyncState:
+    """The account's last sync run and when it is next due."""
+    state = SyncState()
+    lease = Lease.objects.filter(key=lease_key(account)).first()
+    if lease is not None:
+        state.next_at = lease.due_at
+        state.running = bool(lease.holder and lease.expires_at and lease.expires_at > now)
+    runs = last_syncs(accounts=[account])
+    state.last_run = runs.get(account.pk)
+    return state
+
+
+def last_syncs(*, accounts: list[Account]) -> dict[int, Any]:
+    """The newest sync run of each account (one query per account; the list is short)."""
+    found = {}
+    for account in accounts:
+        run = SyncRun.objects.filter(account=account).order_by("-started_at", "-pk").first()
+        if run is not None:
+            found[account.pk] = run
+    return found
+
+
+@dataclass
+class Calls:
+    points: list[tuple[str, int]] = field(default_factory=list)
+    limit: float | None = SEARCH_ORDERS_PER_HOUR
+    known: bool = False
+
+
+def api_calls_per_hour(*, account: Account, now: dt.datetime, tz: dt.tzinfo, hours: int = 24) -> Calls:
+    """Amazon API calls per hour over the last ``hours`` hours, from the sync runs' call counts."""
+    start = now.astimezone(tz).replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=hours - 1)
+    slots = [start + dt.timedelta(hours=i) for i in range(hours)]
+    counts = dict.fromkeys(slots, 0)
+    calls = Calls(points=[])
+    rows = SyncRun.objects.filter(account=account, started_at__gte=start).values_list("started_at", "api_calls")
+    for started, n in rows:
+        calls.known = True
+        slot = started.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+        if slot in counts:
+            counts[slot] += int(n or 0)
+    calls.points = [(slot.strftime("%H:%M"), counts[slot]) for slot in slots]
+    return calls
+
+
+def sync_runs(*, account: Account | None = None) -> QuerySet[SyncRun]:
+    """The sync log, newest first (paged by the caller)."""
+    qs = SyncRun.objects.select_related("account")
+    return qs.filter(account=account) if account is not None else qs
+
+
+_CODE = re.compile(r"^([A-Za-z][A-Za-z0-9_.]*): ")
+
+
+def error_code(text: str) -> str:
+    """Amazon's error code in a client error's message ("...; HTTP 403; Unauthorized: ..."), else the HTTP status."""
+    parts = [p.strip() for p in text.split(";")]
+    for part in parts[1:]:
+        found = _CODE.match(part)
+        if found:
+            return found.group(1)
+    for part in parts:
+        if part.startswith("HTTP "):
+            return part
+    return ""
+
+
+@dataclass(frozen=True)
+class CommError:
+    account: Account
+    when: dt.datetime
+    code: str
+    message: str
+    source: str
+
+
+def communication_errors(*, account: Account | None = None, limit: int = 200) -> list[CommError]:
+    """Errors Amazon gave: failed or partial sync cycles and failed order fetches, newest first (bounded)."""
+    runs = SyncRun.objects.select_related("account").exclude(error="").order_by("-started_at", "-pk")
+    fetches = (
+        OrderFetchRequest.objects.select_related("account").exclude(last_error="").order_by("-requested_at", "-pk")
+    )
+    if account is not None:
+        runs, fetches = runs.filter(account=account), fetches.filter(account=account)
+    found = [
+        CommError(r.account, cast(dt.datetime, r.finished_at or r.started_at), error_code(r.error), r.error, "sync")
+        for r in runs[:limit]
+    ]
+    found += [
+        CommError(f.account, f.requested_at, error_code(f.last_error), f.last_error, f"getOrder {f.amazon_order_id}")
+        for f in fetches.filter(Q(attempts__gt=0))[:limit]
+    ]
+    found.sort(key=lambda e: e.when, reverse=True)
+    return found[:limit]

@@ -1,0 +1,1 @@
+"""Server-rendered dashboard pages: thin views over selectors and the channel's services."""

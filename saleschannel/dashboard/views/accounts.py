@@ -1,0 +1,101 @@
+"""The home page (the accounts) and each account's store dashboard."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from saleschannel.channel.models import Account
+from saleschannel.dashboard import actions, charts, selectors, sync_view
+from saleschannel.dashboard.pagination import keyset_page
+from saleschannel.dashboard.permissions import manager_required, viewer_required
+from saleschannel.dashboard.views.common import display_zone, render_page
+
+RECENT_ORDERS = 20
+
+
+@viewer_required
+def home(request: HttpRequest) -> HttpResponse:
+    accounts = selectors.accounts_list()
+    counts = selectors.import_state_counts()
+    problems = selectors.problem_counts()
+    syncs = sync_view.last_syncs(accounts=accounts)
+    rows = [
+        {
+            "account": a,
+            "counts": counts.get(a.pk, {}),
+            "problems": problems.get(a.pk, 0),
+            "sync": syncs.get(a.pk),
+            "import_enabled": _import_enabled(a),
+        }
+        for a in accounts
+    ]
+    return render_page(request, "dashboard/home.html", {"rows": rows, "nav": "accounts", "title": "Accounts"})
+
+
+def _import_enabled(account: Account) -> bool:
+    settings = getattr(account, "order_settings", None)
+    return bool(settings and settings.import_enabled)
+
+
+def account_or_404(pk: int) -> Account:
+    account = Account.objects.select_related("order_settings", "order_settings__store").filter(pk=pk).first()
+    if account is None:
+        raise Http404("No such account.")
+    return account
+
+
+@viewer_required
+def store_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    account = account_or_404(pk)
+    tz = display_zone()
+    now = timezone.now()
+    per_day = selectors.imported_per_day(account=account, tz=tz)
+    day_chart = charts.bar_chart(
+        [(d.strftime("%d %b"), n) for d, n in per_day], title="Orders imported per day, last 30 days", label_every=5
+    )
+    calls = sync_view.api_calls_per_hour(account=account, now=now, tz=tz)
+    call_chart = charts.bar_chart(
+        [(label, n) for label, n in calls.points],
+        title="Amazon API calls per hour, last 24 hours",
+        limit=calls.limit,
+        label_every=4,
+    )
+    recent = keyset_page(
+        selectors.amazon_orders_filtered({}, tz=tz, account=account),
+        field="purchase_date",
+        cursor=None,
+        size=RECENT_ORDERS,
+    ).rows
+    context = {
+        "account": account,
+        "settings": getattr(account, "order_settings", None),
+        "counts": selectors.import_state_counts(account=account).get(account.pk, {}),
+        "problems": selectors.problem_order_count(account=account),
+        "revenue": selectors.revenue(account=account, now=now),
+        "day_chart": day_chart,
+        "call_chart": call_chart,
+        "calls": calls,
+        "recent": recent,
+        "sync": sync_view.sync_state(account=account, now=now),
+        "nav": "accounts",
+        "title": account.name,
+    }
+    return render_page(request, "dashboard/store_dashboard.html", context)
+
+
+@require_POST
+@manager_required
+def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run one sync cycle of the account now, then go back where the merchant was."""
+    account = account_or_404(pk)
+    outcome = actions.sync_now(account=account, user=request.user)
+    messages.add_message(request, messages.SUCCESS if outcome.ok else messages.ERROR, outcome.message)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("dashboard:store_dashboard", args=[account.pk])
+    return HttpResponseRedirect(target or reverse("dashboard:store_dashboard", args=[account.pk]))
