@@ -33,8 +33,10 @@ INSTALLED_APPS = [
     "saleschannel.commerce.inventory",
     "saleschannel.commerce.customers",
     "saleschannel.commerce.sales",
+    "saleschannel.commerce.shipping",
     "saleschannel.channel",
     "saleschannel.workers",
+    "saleschannel.channel.outbox",
     "saleschannel.dashboard",
     "saleschannel.api",
 ]
