@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "saleschannel.channel",
     "saleschannel.workers",
     "saleschannel.channel.outbox",
+    "saleschannel.channel.connect",
     "saleschannel.dashboard",
     "saleschannel.api",
 ]

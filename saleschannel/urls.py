@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("saleschannel.api.urls")),
     path("", include("saleschannel.channel.urls")),
+    path("accounts/connect/", include("saleschannel.channel.connect.urls")),
     path("", include("saleschannel.dashboard.urls")),
 ]
