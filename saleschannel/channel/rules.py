@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from saleschannel.channel.currencies import currency_known
+
 
 class Channel(StrEnum):
     FBA = "FBA"  # fulfilledBy AMAZON (v0 AFN)
@@ -149,6 +151,8 @@ class OrderView:
     buyer_name: str = ""
     readable: bool = True
     unreadable_reason: str = ""
+    # Every currency code of the snapshot's money (grand total, breakdowns, unit prices).
+    currencies: frozenset[str] = frozenset({"USD"})
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,7 @@ class Reason(StrEnum):
     IMPORTED = "imported"
     UNREADABLE = "unreadable"
     NO_LINES = "no_lines"
+    BAD_DATA = "bad_data"
     BEFORE_INTEGRATION = "before_integration"
     IMPORT_DISABLED = "import_disabled"
     REACHED_WHILE_DISABLED = "reached_while_disabled"
@@ -290,6 +295,26 @@ def snapshot_makes_eligible(order: OrderView, account: AccountView) -> bool:
 def positive_lines(lines: Sequence[Line]) -> tuple[Line, ...]:
     """C12: lines with quantity 0 are skipped (Amazon reports 0 on canceled lines)."""
     return tuple(line for line in lines if line.quantity > 0)
+
+
+def lines_problem(lines: Sequence[Line]) -> str | None:
+    """Lines the store cannot take: a negative quantity, or no seller SKU (C12: 0 is skipped)."""
+    for number, line in enumerate(lines, start=1):
+        if line.quantity < 0:
+            return f"line {number} has a negative quantity ({line.quantity})"
+        if line.quantity > 0 and not line.sku.strip():
+            return f"line {number} has no seller SKU"
+    return None
+
+
+def money_problem(order: OrderView) -> str | None:
+    """R20: the money of one order is in one known currency."""
+    if len(order.currencies) > 1:
+        return f"the order's money is in more than one currency ({', '.join(sorted(c[:8] for c in order.currencies))})"
+    for code in order.currencies:
+        if not currency_known(code):
+            return f"unknown currency {code[:16]!r}"
+    return None
 
 
 def quantities_by_sku(lines: Sequence[Line]) -> dict[str, int]:
@@ -421,6 +446,9 @@ def _decide_by_status(order: OrderView, settings: SettingsView, stock: StockView
         return Decision(Action.ERROR, ImportState.ERROR, Reason.UNREADABLE,
                         "Amazon did not say who fulfills the order (FBA or FBM)", pending=release)
     lines = positive_lines(order.lines)
+    problem = lines_problem(order.lines) or (money_problem(order) if order.has_order_total else None)
+    if problem is not None:
+        return Decision(Action.ERROR, ImportState.ERROR, Reason.BAD_DATA, problem, pending=release)
     if not lines:
         return Decision(Action.ERROR, ImportState.ERROR, Reason.NO_LINES,
                         "the order has no line with a positive quantity", pending=release)

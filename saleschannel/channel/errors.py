@@ -1,0 +1,42 @@
+"""The channel's exception tree.
+
+ChannelError
+├── AccountInvalid(field, message)    account connect input refused; nothing written
+├── AccountNotFound(value)            no account with that name or id
+├── SettingsInvalid(field, message)   order settings refused (R1, R2, C2); nothing written
+└── ImportRefused(message)            a hand import refused (R5, C2) or an unknown Amazon order
+
+Messages name the field and say what is wrong; they never hold a secret.
+"""
+
+from __future__ import annotations
+
+
+class ChannelError(Exception):
+    """Any refusal of the Amazon channel."""
+
+
+class AccountInvalid(ChannelError, ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class AccountNotFound(ChannelError, LookupError):
+    def __init__(self, value: object) -> None:
+        self.value = value
+        super().__init__(f"account: {value!s}: no such account")
+
+
+class SettingsInvalid(ChannelError, ValueError):
+    """Order settings refused; ``field`` is the setting's name (``import_orders``, ``store``...)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class ImportRefused(ChannelError):
+    """A hand import that the rules or the settings refuse."""

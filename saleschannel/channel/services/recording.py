@@ -1,0 +1,102 @@
+"""``amazon_order_record``: keep the latest snapshot of an Amazon order and its status history.
+
+Snapshots are upserted by (account, order id): an older ``lastUpdatedTime`` never replaces
+a newer one and the same one seen twice changes nothing (S1); each new Amazon status is
+kept as an ``AmazonStatusEvent`` (R18). An unreadable order is kept raw with status
+``Error`` and import state ``error`` (R7).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from saleschannel.channel import rules
+from saleschannel.channel.models import Account, AmazonOrder, AmazonStatusEvent, ImportPeriod
+from saleschannel.channel.services.snapshot import amazon_order_id_of, order_view, snapshot_fields
+from saleschannel.spapi.models import Order, UnreadableOrder
+
+
+def account_view(account: Account) -> rules.AccountView:
+    """The account's instants the rules read: ``integrated_at`` and the import periods (R4, R5)."""
+    periods = tuple(ImportPeriod.objects.filter(account=account).order_by("started_at")
+                    .values_list("started_at", "ended_at"))
+    return rules.AccountView(integrated_at=account.integrated_at, import_periods=periods)
+
+
+def _is_newer(incoming: dt.datetime | None, stored: AmazonOrder, raw: dict[str, Any]) -> bool:
+    """Whether a snapshot should replace the stored one (S1)."""
+    current = stored.last_updated_time
+    if incoming is None or current is None:
+        # Unreadable snapshots without a readable time: replace only another such one that differs.
+        return incoming is not None or (current is None and raw != stored.raw)
+    return incoming > current
+
+
+def amazon_order_record(
+    *, account: Account, order: Order | UnreadableOrder, seen_at: dt.datetime,
+) -> tuple[AmazonOrder, bool]:
+    """Store this snapshot of an Amazon order unless a newer one is stored; returns (order, changed).
+
+    Never raises for bad Amazon data: an order whose id cannot be used is kept under a
+    made-up ``unreadable-…`` id with the reason.
+    """
+    amazon_order_id, id_problem = amazon_order_id_of(order)
+    if id_problem and isinstance(order, Order):
+        order = UnreadableOrder(order_id=None, raw=order.raw, error=id_problem)
+    fields = snapshot_fields(order)
+    eligible = isinstance(order, Order) and rules.snapshot_makes_eligible(
+        order_view(amazon_order_id, order), account_view(account)
+    )
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                return _upsert(account, amazon_order_id, order, fields, eligible, seen_at)
+        except IntegrityError:
+            continue  # another writer created it meanwhile: read it and compare again
+    with transaction.atomic():
+        return _upsert(account, amazon_order_id, order, fields, eligible, seen_at)
+
+
+def _upsert(
+    account: Account, amazon_order_id: str, order: Order | UnreadableOrder, fields: dict[str, Any],
+    eligible: bool, seen_at: dt.datetime,
+) -> tuple[AmazonOrder, bool]:
+    stored = AmazonOrder.objects.select_for_update().filter(account=account, amazon_order_id=amazon_order_id).first()
+    unreadable = isinstance(order, UnreadableOrder)
+    if stored is None:
+        stored = AmazonOrder(account=account, amazon_order_id=amazon_order_id, first_seen_at=seen_at,
+                             last_seen_at=seen_at, auto_eligible=eligible, **fields)
+        if unreadable:
+            _mark_unreadable(stored, order)
+        stored.save()
+        _status_event(stored, seen_at)
+        return stored, True
+    if not _is_newer(fields["last_updated_time"], stored, fields["raw"]):
+        return stored, False
+    status_changed = stored.status != fields["status"]
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    stored.last_seen_at = seen_at
+    stored.auto_eligible = stored.auto_eligible or eligible
+    if unreadable and stored.store_order_id is None:
+        _mark_unreadable(stored, order)
+    stored.save()
+    if status_changed:
+        _status_event(stored, seen_at)
+    return stored, True
+
+
+def _mark_unreadable(stored: AmazonOrder, order: Order | UnreadableOrder) -> None:
+    error = order.error if isinstance(order, UnreadableOrder) else ""
+    stored.import_state = AmazonOrder.ImportState.ERROR
+    stored.reason_code = rules.Reason.UNREADABLE.value
+    stored.reason = f"Amazon's data cannot be read: {error[:500]}"
+    stored.next_retry_at = None
+
+
+def _status_event(stored: AmazonOrder, seen_at: dt.datetime) -> None:
+    AmazonStatusEvent.objects.create(amazon_order=stored, status=stored.status, seen_at=seen_at,
+                                     changed_at=stored.last_updated_time)
