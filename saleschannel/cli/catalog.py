@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from saleschannel.cli.base import decimal_arg, emit_json
+from saleschannel.cli.base import emit_json
 from saleschannel.cli.store import add_json, commerce_errors, money, qty, store_ready
 
 
@@ -94,8 +94,8 @@ def register(subparsers: Any) -> None:
     add = product.add_parser("add", help="a product, with QTY on the default source")
     add.add_argument("sku", metavar="SKU")
     add.add_argument("--name", required=True)
-    add.add_argument("--price", required=True, type=decimal_arg("price"))
-    add.add_argument("--qty", type=decimal_arg("qty"))
+    add.add_argument("--price", required=True, help="a decimal, e.g. 9.50")
+    add.add_argument("--qty", help="the quantity on the default source")
     add.add_argument("--no-manage-stock", dest="manage_stock", action="store_false")
     add.add_argument("--disabled", action="store_true")
     add_json(add)
@@ -110,7 +110,7 @@ def register(subparsers: Any) -> None:
     )
     stock_set = stock.add_parser("set", help="set the quantity of SKU on a source")
     stock_set.add_argument("sku", metavar="SKU")
-    stock_set.add_argument("qty", metavar="QTY", type=decimal_arg("qty"))
+    stock_set.add_argument("qty", metavar="QTY")
     stock_set.add_argument("--source", metavar="CODE")
     stock_set.add_argument("--status", choices=["in_stock", "out_of_stock"])
     add_json(stock_set)
