@@ -1,0 +1,164 @@
+"""ORDER_CHANGE notifications, posted as an EventBridge API destination would.
+
+The notification follows ``OrderChangeNotification.json``; it travels inside an
+EventBridge event envelope, with the destination's secret in an ``x-api-key`` header
+(C16). Posting happens on a background thread so a status change never waits for the
+receiver; a failed post is logged (without the secret) and dropped, as a notification
+is a hint and the sync's searches are the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import threading
+import uuid
+from typing import Any
+
+import httpx
+
+from saleschannel.spapi.params import format_time
+
+log = logging.getLogger("saleschannel.spapi.sandbox.notify")
+
+V0_STATUS = {
+    "PENDING_AVAILABILITY": "PendingAvailability",
+    "PENDING": "Pending",
+    "UNSHIPPED": "Unshipped",
+    "PARTIALLY_SHIPPED": "PartiallyShipped",
+    "SHIPPED": "Shipped",
+    "CANCELLED": "Canceled",
+    "UNFULFILLABLE": "Unfulfillable",
+}
+APPLICATION_ID = "amzn1.sp.solution.sandbox-application"
+SUBSCRIPTION_ID = "sandbox-order-change-subscription"
+
+
+def order_change_notification(order: dict[str, Any], seller_id: str, now: dt.datetime) -> dict[str, Any]:
+    """The ORDER_CHANGE notification of an order's new status."""
+    fulfillment = order.get("fulfillment") or {}
+    items = order.get("orderItems", [])
+    shipped = sum((i.get("fulfillment") or {}).get("quantityFulfilled", 0) for i in items)
+    ordered = sum(i.get("quantityOrdered", 0) for i in items)
+    stamp = format_time(now, "EventTime")
+    programs = order.get("programs", [])
+    summary = {
+        "MarketplaceId": (order.get("salesChannel") or {}).get("marketplaceId", ""),
+        "OrderStatus": V0_STATUS.get(fulfillment.get("fulfillmentStatus", ""), "Pending"),
+        "PurchaseDate": order.get("createdTime"),
+        "DestinationPostalCode": ((order.get("recipient") or {}).get("deliveryAddress") or {}).get(
+            "postalCode"
+        ),
+        "FulfillmentType": "AFN" if fulfillment.get("fulfilledBy") == "AMAZON" else "MFN",
+        "OrderType": "StandardOrder",
+        "NumberOfItemsShipped": shipped,
+        "NumberOfItemsUnshipped": max(0, ordered - shipped),
+        "OrderPrograms": [
+            p for p, key in (("Prime", "PRIME"), ("Business", "AMAZON_BUSINESS")) if key in programs
+        ],
+        "OrderItems": [_item(i) for i in items],
+    }
+    return {
+        "NotificationVersion": "1.0",
+        "NotificationType": "ORDER_CHANGE",
+        "PayloadVersion": "1.0",
+        "EventTime": stamp,
+        "Payload": {
+            "OrderChangeNotification": {
+                "NotificationLevel": "OrderLevel",
+                "SellerId": seller_id,
+                "AmazonOrderId": order["orderId"],
+                "OrderChangeType": "OrderStatusChange",
+                "OrderChangeTrigger": {
+                    "TimeOfOrderChange": order.get("lastUpdatedTime"),
+                    "ChangeReason": "Order status changed",
+                },
+                "Summary": summary,
+            }
+        },
+        "NotificationMetadata": {
+            "ApplicationId": APPLICATION_ID,
+            "SubscriptionId": SUBSCRIPTION_ID,
+            "PublishTime": stamp,
+            "NotificationId": str(uuid.uuid4()),
+        },
+    }
+
+
+def _item(item: dict[str, Any]) -> dict[str, Any]:
+    done = (item.get("fulfillment") or {}).get("quantityFulfilled", 0)
+    quantity = item.get("quantityOrdered", 0)
+    return {
+        "OrderItemId": item["orderItemId"],
+        "SellerSKU": (item.get("product") or {}).get("sellerSku", ""),
+        "SupplySourceId": None,
+        "OrderItemStatus": "Shipped" if quantity and done >= quantity else "Unshipped",
+        "Quantity": quantity,
+        "QuantityShipped": done,
+    }
+
+
+def eventbridge_event(notification: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """An EventBridge event carrying the notification, as a partner event source sends it."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "ORDER_CHANGE",
+        "source": "aws.partner/sellingpartnerapi.amazon",
+        "account": "000000000000",
+        "time": format_time(now, "time"),
+        "region": "us-east-1",
+        "resources": [],
+        "detail": notification,
+    }
+
+
+class Notifier:
+    """Posts events to ``url`` from a background thread; ``sent`` and ``failed`` count them."""
+
+    def __init__(self, url: str, secret: str | None, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.url = url
+        self._secret = secret
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._http = httpx.Client(transport=transport, timeout=httpx.Timeout(10.0, connect=5.0))
+        self.sent = 0
+        self.failed = 0
+        self._thread = threading.Thread(target=self._run, name="sandbox-notify", daemon=True)
+        self._thread.start()
+
+    def publish(self, event: dict[str, Any]) -> None:
+        self._queue.put(event)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until everything published so far has been posted (for tests)."""
+        done = threading.Event()
+        self._queue.put({"__flush__": done})
+        done.wait(timeout)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+        self._http.close()
+
+    def _run(self) -> None:
+        while True:
+            event = self._queue.get()
+            if event is None:
+                return
+            if "__flush__" in event:
+                event["__flush__"].set()
+                continue
+            self._post(event)
+
+    def _post(self, event: dict[str, Any]) -> None:
+        headers = {"content-type": "application/json"}
+        if self._secret:
+            headers["x-api-key"] = self._secret
+        try:
+            response = self._http.post(self.url, json=event, headers=headers)
+            response.raise_for_status()
+            self.sent += 1
+        except httpx.HTTPError as exc:
+            self.failed += 1
+            log.warning("notification to %s failed: %s", self.url, type(exc).__name__)
