@@ -21,7 +21,8 @@ from saleschannel.commerce.sales.services import OrderLine, OrderTotals, order_c
 from saleschannel.commerce.stores.selectors import store_default
 from saleschannel.commerce.stores.services import stores_init
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
+postgres = pytest.mark.postgres
 THREADS = 8
 
 
@@ -56,8 +57,7 @@ def last_five():
     return stock_for_store(store=store_default())
 
 
-def test_eight_threads_reserve_the_last_five_units_exactly_once_each(last_five):
-    stock = last_five
+def _race_for_the_last_five(stock):
     low_water: list[Decimal] = []
 
     def reserve(i: int) -> bool:
@@ -76,6 +76,17 @@ def test_eight_threads_reserve_the_last_five_units_exactly_once_each(last_five):
     assert min(low_water) >= 0
 
 
+@postgres
+def test_eight_threads_reserve_the_last_five_units_exactly_once_each(last_five):
+    _race_for_the_last_five(last_five)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own form of the race")
+def test_sqlite_serializes_eight_writers_for_the_last_five_units(last_five):
+    _race_for_the_last_five(last_five)
+
+
+@postgres
 def test_a_replayed_event_racing_itself_reserves_once(last_five):
     stock = last_five
 
@@ -87,6 +98,7 @@ def test_a_replayed_event_racing_itself_reserves_once(last_five):
     assert salable_quantity(stock=stock, sku="LAST") == 4
 
 
+@postgres
 def test_eight_writers_never_get_one_order_number_twice(last_five):
     store = store_default()
 
@@ -106,6 +118,7 @@ def test_eight_writers_never_get_one_order_number_twice(last_five):
     assert sorted(numbers) == [f"{n:09d}" for n in range(1, THREADS * 5 + 1)]
 
 
+@postgres
 def test_concurrent_buyers_with_one_email_make_one_customer(last_five):
     website = store_default().website
 
