@@ -1,0 +1,30 @@
+"""One-line summaries of benchmark results, for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    if "error" in result:
+        return [f"{result['benchmark']}: FAILED: {result['error']}"]
+    summarise = _SUMMARIES.get(result["benchmark"])
+    lines = summarise(result) if summarise else []
+    return [*lines, f"({result.get('elapsed_s', '?')} s)"]
+
+
+def _b1(result: dict[str, Any]) -> list[str]:
+    lines = []
+    for backend, r in result["results"].items():
+        e, f = r["engine"], r["floors"]
+        lines.append(
+            f"B1 {backend}: {e['orders_per_s']:.0f} orders/s, {e['cpu_ms_per_order']:.2f} ms CPU/order; "
+            f"floors: one transaction {f['one_transaction']['orders_per_s']:.0f}/s, "
+            f"per order {f['per_order']['orders_per_s']:.0f}/s; "
+            f"per-order floor / engine = {r['ratios']['per_order_floor_over_engine']}x, "
+            f"one-transaction floor / engine = {r['ratios']['one_transaction_floor_over_engine']}x"
+        )
+    return lines
+
+
+_SUMMARIES = {"B1": _b1}
