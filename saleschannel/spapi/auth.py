@@ -117,8 +117,11 @@ def _scrub(text: str, secrets: tuple[str, ...]) -> str:
 def _refusal(response: httpx.Response, body: dict[str, Any] | None, secrets: tuple[str, ...]) -> SpApiError:
     if body is None:
         if response.status_code < 400:
+            # Most likely cut off on the way: worth asking again.
             return BadResponse(
-                "Login with Amazon answered a body that is not JSON", status=response.status_code
+                "Login with Amazon answered a body that is not JSON",
+                status=response.status_code,
+                retryable=True,
             )
         return AuthFailed("Login with Amazon refused the grant", status=response.status_code)
     code = _scrub(str(body.get("error") or "unknown_error"), secrets)
@@ -173,15 +176,19 @@ class TokenCache:
     def _refresh(self) -> None:
         creds = self._credentials
         started = self._clock.monotonic()
-        grant = self._lwa.grant(
-            {
-                "grant_type": "refresh_token",
-                "refresh_token": creds.refresh_token,
-                "client_id": creds.client_id,
-                "client_secret": creds.client_secret,
-            },
-            secrets=(creds.refresh_token, creds.client_secret),
-        )
+        try:
+            grant = self._lwa.grant(
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": creds.refresh_token,
+                    "client_id": creds.client_id,
+                    "client_secret": creds.client_secret,
+                },
+                secrets=(creds.refresh_token, creds.client_secret),
+            )
+        except SpApiError as exc:
+            exc.retryable = False  # LWA's own retries are spent; the API call must not repeat them
+            raise
         self._token = grant.access_token
         self._fresh_until = started + max(0.0, grant.expires_in - REFRESH_MARGIN_SECONDS)
 

@@ -144,7 +144,9 @@ class SpApiClient:
         )
         return self._pages(params, deadline, pagination_token)
 
-    def _pages(self, params: dict[str, str], deadline: float | None, token: str | None) -> Iterator[SearchPage]:
+    def _pages(
+        self, params: dict[str, str], deadline: float | None, token: str | None
+    ) -> Iterator[SearchPage]:
         seen: set[str] = set()  # order ids only: memory stays small next to the pages
         while True:
             query = params if token is None else {**params, "paginationToken": token}
