@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from saleschannel.commerce.catalog.errors import ProductExists
 from saleschannel.commerce.catalog.models import Product
+from saleschannel.commerce.errors import InvalidInput
 from saleschannel.commerce.validation import QTY_LIMIT, decimal_check, text_check
 
 SKU_MAX = 64
@@ -22,8 +23,6 @@ def sku_check(sku: object) -> str:
     """A SKU: 1 to 64 characters, no surrounding blanks, no control characters."""
     text = text_check("sku", sku, max_length=SKU_MAX)
     if text != sku:
-        from saleschannel.commerce.errors import InvalidInput
-
         raise InvalidInput("sku", repr(sku), "has surrounding blanks")
     return text
 

@@ -245,11 +245,11 @@ def reservation_transfer(
     event_type: str = "transfer",
 ) -> bool:
     """Move the held reservations of one (object_type, object_id) to another; salable stays the same."""
-    from_type, from_id = from_object[0], str(from_object[1])
-    to_type, to_id = to_object[0], str(to_object[1])
-    _event_check(event_type=event_type, object_type=to_type, object_id=to_id, event_key=event_key)
     event_type, from_type, from_id, event_key = _event_check(
-        event_type=event_type, object_type=from_type, object_id=from_id, event_key=event_key
+        event_type=event_type, object_type=from_object[0], object_id=from_object[1], event_key=event_key
+    )
+    _, to_type, to_id, _ = _event_check(
+        event_type=event_type, object_type=to_object[0], object_id=to_object[1], event_key=event_key
     )
     with transaction.atomic():
         held = open_reservations(object_type=from_type, object_id=from_id, stock=stock)

@@ -74,7 +74,7 @@ def _clash(store: Store, number: str, ext: dict[str, str | None]) -> Exception |
 
 
 def create(
-    *, store: Store, number: str, lines: Sequence[OrderLine], status: OrderStatus, customer: object,
+    *, store: Store, number: str, lines: Sequence[OrderLine], status: OrderStatus, customer: Customer | None,
     email: str, firstname: str, lastname: str, billing: AddressData | None, shipping: AddressData | None,
     currency: str, totals: OrderTotals, payment_method: str, is_invoiced: bool, external: ExternalRef | None,
     comment: str,

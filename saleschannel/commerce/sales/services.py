@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from saleschannel.commerce.customers.models import Customer
 from saleschannel.commerce.errors import InvalidInput
 from saleschannel.commerce.sales import ordercreate
 from saleschannel.commerce.sales.errors import IllegalTransition, StatusCodeTaken
@@ -140,7 +141,7 @@ def order_create(
     number: str,
     lines: Sequence[OrderLine],
     status: OrderStatus | str | None = None,
-    customer: object = None,
+    customer: Customer | None = None,
     email: str,
     firstname: str,
     lastname: str,

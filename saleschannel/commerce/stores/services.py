@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from saleschannel.commerce.errors import NotFound
 from saleschannel.commerce.stores.errors import StoreCodeTaken
 from saleschannel.commerce.stores.models import Store, Website
 from saleschannel.commerce.validation import code_check, text_check
@@ -39,8 +40,6 @@ def store_create(*, code: str, name: str, website: Website | None = None) -> Sto
     if website is None:
         website = Website.objects.filter(code=DEFAULT_WEBSITE_CODE).first()
         if website is None:
-            from saleschannel.commerce.errors import NotFound
-
             raise NotFound("website", DEFAULT_WEBSITE_CODE)
     if Store.objects.filter(code=code).exists():
         raise StoreCodeTaken(code)
