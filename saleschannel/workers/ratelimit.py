@@ -9,9 +9,11 @@ until the token exists: callers queue fairly and no lock is held while waiting.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 
 from django.db import transaction
 
@@ -19,6 +21,24 @@ from saleschannel.spapi.clock import Clock
 from saleschannel.spapi.errors import RateLimitDeadline
 from saleschannel.spapi.ratelimit import DEFAULT_PLANS, FALLBACK_PLAN, UsagePlan
 from saleschannel.workers.models import RateBucket
+
+_patience = threading.local()
+
+
+@contextlib.contextmanager
+def ratelimit_patience(seconds: float | None) -> Iterator[None]:
+    """Within the block, this thread waits at most ``seconds`` for a token.
+
+    A longer wait raises ``RateLimitDeadline`` and takes nothing: a sync cycle pauses,
+    keeps its place, and resumes when the scheduler sees a token (rather than holding
+    a worker for the three minutes a ``searchOrders`` token can take).
+    """
+    previous = getattr(_patience, "seconds", None)
+    _patience.seconds = seconds
+    try:
+        yield
+    finally:
+        _patience.seconds = previous
 
 
 def _refilled(bucket: RateBucket, now: dt.datetime) -> float:
@@ -78,7 +98,9 @@ class DatabaseRateLimiter:
             bucket = _locked_bucket(seller_id, operation, now, self.plans)
             tokens = _refilled(bucket, now)
             wait = 0.0 if tokens >= 1 else (1 - tokens) / bucket.rate
-            if deadline is not None and self.clock.monotonic() + wait > deadline:
+            patience = getattr(_patience, "seconds", None)
+            late = deadline is not None and self.clock.monotonic() + wait > deadline
+            if late or (patience is not None and wait > patience):
                 raise RateLimitDeadline(
                     f"{operation}: the next token is {wait:.1f}s away, past the deadline", retry_after=wait
                 )

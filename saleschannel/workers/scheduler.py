@@ -47,8 +47,9 @@ class SyncPolicy:
     recheck_limit: int = 20
     recheck_every: dt.timedelta = dt.timedelta(minutes=15)
     fetch_batch: int = 20
+    fetch_patience: float = 2.0
     fetch_max_attempts: int = 5
-    reconnect_recheck: float = 300.0
+    failure_backoff: float = 60.0
 
     @classmethod
     def from_env(cls) -> SyncPolicy:

@@ -19,7 +19,7 @@ SECRET = "notify-secret-for-tests"
 pytestmark = pytest.mark.django_db
 
 
-def notification(order_id="903-8868176-2219830", seller="A3TH9S8BH6GOGM", marketplace="ATVPDKIKX0DER"):
+def notification(order_id="903-8868176-2219830", seller="A1SANDBOXSELLER", marketplace="ATVPDKIKX0DER"):
     return {
         "NotificationVersion": "1.0",
         "NotificationType": "ORDER_CHANGE",

@@ -85,3 +85,15 @@ def test_s5_a_429_empties_our_bucket(clock):
     tokens, plan = limiter.available("S", "getOrder")
     assert tokens == 0.0 and plan.burst == 30
     assert limiter.acquire("S", "getOrder") == pytest.approx(2.0)
+
+
+def test_patience_bounds_the_wait_of_this_thread(clock):
+    from saleschannel.workers.ratelimit import ratelimit_patience
+
+    limiter = DatabaseRateLimiter(clock=clock)
+    for _ in range(20):
+        limiter.acquire("S", "searchOrders")
+    with ratelimit_patience(30), pytest.raises(RateLimitDeadline):
+        limiter.acquire("S", "searchOrders")
+    with ratelimit_patience(200):
+        assert limiter.acquire("S", "searchOrders") == pytest.approx(1 / 0.0056)

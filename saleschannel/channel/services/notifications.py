@@ -1,5 +1,10 @@
 """Amazon's ORDER_CHANGE notifications: read, authenticate, route, and ask for a getOrder (S3).
 
+- ``notification_accept(*, body, api_key, now) -> OrderFetchRequest`` (the endpoint's service);
+- ``fetch_request_add(*, account, amazon_order_id, now, ...) -> OrderFetchRequest``;
+- ``fetch_requests_serve(*, account, client, clock, limit, holder="", stop=None) -> int``:
+  the worker's side, on getOrder's own budget.
+
 A notification never changes an order by itself: it only schedules a ``getOrder`` of
 that order (an ``OrderFetchRequest``), which the worker serves on getOrder's own
 budget. So a repeated, late or out-of-order notification can do no harm: the order is
@@ -15,14 +20,27 @@ import datetime as dt
 import hmac
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
 from saleschannel.channel.models import Account
 from saleschannel.home import key_from_env_or_file
+from saleschannel.spapi.clock import Clock
+from saleschannel.spapi.errors import AuthFailed, RateLimitDeadline, SpApiError, UnreadableOrderError
+from saleschannel.spapi.models import Order, UnreadableOrder
+from saleschannel.workers.fetches import (
+    fetch_request_done,
+    fetch_request_failed,
+    fetch_request_release,
+    fetch_requests_claim,
+)
 from saleschannel.workers.models import OrderFetchRequest
+
+if TYPE_CHECKING:
+    from saleschannel.spapi.client import SpApiClient
 
 MAX_BODY_BYTES = 256 * 1024
 SECRET_ENV = "SALESCHANNEL_NOTIFY_SECRET"
@@ -186,3 +204,63 @@ def fetch_request_add(
         # reading it at this moment, once more after (its read may predate this change).
         pending.update(requested_at=now, not_before=None)
         return pending.get()
+
+
+def _fetch_one(request: OrderFetchRequest, *, client: SpApiClient, clock: Clock, max_attempts: int) -> bool:
+    """Read one requested order and take it in; False when getOrder's budget is spent for now."""
+    from saleschannel.channel.services.sync import order_take
+
+    try:
+        order: Order | UnreadableOrder = client.get_order(request.amazon_order_id)
+    except RateLimitDeadline as exc:
+        wait = exc.retry_after or 1.0
+        fetch_request_release(request=request, not_before=clock.now() + dt.timedelta(seconds=wait))
+        return False
+    except UnreadableOrderError as exc:
+        order = exc.unreadable
+    except AuthFailed:
+        fetch_request_release(request=request)
+        raise
+    except SpApiError as exc:  # not found yet, or Amazon failing: back off; polling remains the safety net
+        fetch_request_failed(request=request, now=clock.now(), error=str(exc), max_attempts=max_attempts)
+        return True
+    order_take(account=request.account, order=order, seen_at=clock.now())
+    fetch_request_done(request=request, now=clock.now())
+    return True
+
+
+def fetch_requests_serve(
+    *,
+    account: Account,
+    client: SpApiClient,
+    clock: Clock,
+    limit: int,
+    holder: str = "",
+    max_attempts: int = 5,
+    stop: Callable[[], bool] | None = None,
+) -> int:
+    """Serve up to ``limit`` pending getOrder requests of the account (S3); the number served."""
+    holder = holder or f"cycle:{account.pk}"
+    claimed = fetch_requests_claim(holder=holder, now=clock.now(), limit=limit, account_id=account.pk)
+    served = 0
+    position = 0
+    try:
+        for position, request in enumerate(claimed):
+            if stop is not None and stop():
+                break
+            if not _fetch_one(request, client=client, clock=clock, max_attempts=max_attempts):
+                position += 1  # that one was given back with its wait
+                break
+            served += 1
+        else:
+            return served
+    except BaseException:
+        _release_all(claimed[position:])  # served again later: taking an order twice changes nothing
+        raise
+    _release_all(claimed[position:])
+    return served
+
+
+def _release_all(requests: list[OrderFetchRequest]) -> None:
+    for request in requests:
+        fetch_request_release(request=request, not_before=request.not_before)

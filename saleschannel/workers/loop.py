@@ -1,0 +1,256 @@
+"""The worker: runs every account's sync cycles, for ever, until asked to stop.
+
+No business rules here: the loop claims work (leases, fetch requests), hands it to the
+channel's services, and asks the scheduler when each account is next due. Any number of
+workers share the accounts through the database; a worker that dies leaves leases that
+expire and are taken over.
+
+- ``Worker(*, clock=None, policy=None, client_factory=None, holder=None).run()``
+- ``under_lease(*, account, work, clock, policy, holder=None, wait=None, stop=None) -> SyncRun``:
+  work under the account's lease, as ``account_sync`` does for ``sync --once`` and "Sync now".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.db import close_old_connections
+
+from saleschannel.spapi.clock import Clock, SystemClock
+from saleschannel.workers.leases import (
+    Heartbeat,
+    account_lease_key,
+    holder_name,
+    lease_acquire,
+    lease_claim_due,
+    lease_ensure,
+    lease_release,
+)
+from saleschannel.workers.models import Lease, OrderFetchRequest, SyncCursor, SyncRun
+from saleschannel.workers.ratelimit import DatabaseRateLimiter, ratelimit_patience
+from saleschannel.workers.scheduler import SyncPolicy, next_sync_delay
+
+if TYPE_CHECKING:
+    from saleschannel.channel.models import Account
+    from saleschannel.spapi.client import SpApiClient
+
+log = logging.getLogger("saleschannel.worker")
+ClientFactory = Callable[["Account", Clock], "SpApiClient"]
+
+
+class LeaseBusy(Exception):
+    """Another process holds the account's lease and kept renewing it."""
+
+
+class StoppableClock:
+    """A clock whose sleeps end early, raising ``StopRequested``, once the worker is asked to stop.
+
+    Sleeps happen only while waiting for Amazon (rate limit, retries), never inside an
+    order's transaction, so a stop never leaves an order half-done.
+    """
+
+    def __init__(self, base: Clock, stop: threading.Event):
+        self.base, self.stop = base, stop
+
+    def now(self) -> dt.datetime:
+        return self.base.now()
+
+    def monotonic(self) -> float:
+        return self.base.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        from saleschannel.channel.services.sync import StopRequested
+
+        if self.stop.is_set():
+            raise StopRequested()
+        if isinstance(self.base, SystemClock):
+            if self.stop.wait(seconds):
+                raise StopRequested()
+        else:
+            self.base.sleep(seconds)
+
+
+def _default_client(account: Account, clock: Clock) -> SpApiClient:
+    from saleschannel.channel.services.sync import account_client
+
+    return account_client(account=account, clock=clock)
+
+
+def next_due_at(*, account: Account, run: SyncRun, clock: Clock, policy: SyncPolicy) -> dt.datetime | None:
+    """When the account's next cycle should start: the scheduler's answer for its bucket now."""
+    if account.credentials_state == "needs_reconnecting":
+        return None
+    tokens, plan = DatabaseRateLimiter(clock=clock).available(account.seller_id, "searchOrders")
+    in_progress = SyncCursor.objects.filter(account=account, query_after__isnull=False).exists()
+    paused = run.outcome == SyncRun.Outcome.PARTIAL and in_progress
+    delay = next_sync_delay(tokens=tokens, rate=plan.rate, burst=plan.burst, policy=policy, paused=paused)
+    if run.outcome == SyncRun.Outcome.FAILED:
+        delay = max(delay, policy.failure_backoff)
+    return clock.now() + dt.timedelta(seconds=delay)
+
+
+def under_lease(
+    *,
+    account: Account,
+    work: Callable[[Callable[[], bool]], SyncRun],
+    clock: Clock,
+    policy: SyncPolicy,
+    holder: str | None = None,
+    wait: float | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> SyncRun:
+    """Run ``work(stopping)`` under the account's lease, as a worker would (S5).
+
+    Waits up to ``wait`` seconds (the policy's minute by default) for the lease and takes
+    over one whose holder stopped renewing it; raises ``LeaseBusy`` otherwise. ``stopping``
+    turns true when the lease is lost or ``stop`` says so. The lease is given back with
+    the time the scheduler wants the account next.
+    """
+    holder = holder or holder_name()
+    key = account_lease_key(account.pk)
+    if not lease_acquire(key=key, holder=holder, ttl=policy.lease_ttl,
+                         wait=policy.lease_wait if wait is None else wait, now=clock.now, sleep=clock.sleep):
+        raise LeaseBusy(f"account {account.name}: another worker is syncing it and keeps its lease")
+    run: SyncRun | None = None
+    try:
+        with Heartbeat(key=key, holder=holder, ttl=policy.lease_ttl, now=clock.now) as beat:
+            def stopping() -> bool:
+                return beat.lost.is_set() or (stop is not None and stop())
+
+            run = work(stopping)
+        return run
+    finally:
+        lease_release(key=key, holder=holder, due_at=_due_after(account, run, clock, policy))
+
+
+def _due_after(account: Account, run: SyncRun | None, clock: Clock, policy: SyncPolicy) -> dt.datetime | None:
+    if run is None:  # the cycle raised: try again after the back-off
+        return clock.now() + dt.timedelta(seconds=policy.failure_backoff)
+    account.refresh_from_db(fields=["credentials_state"])
+    return next_due_at(account=account, run=run, clock=clock, policy=policy)
+
+
+class Worker:
+    """Runs sync cycles for every account until ``stop`` is set (SIGTERM/SIGINT in the CLI)."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        policy: SyncPolicy | None = None,
+        client_factory: ClientFactory | None = None,
+        holder: str | None = None,
+        stop: threading.Event | None = None,
+    ):
+        self.stop = stop or threading.Event()
+        self.clock = StoppableClock(clock or SystemClock(), self.stop)
+        self.policy = policy or SyncPolicy.from_env()
+        self.client_factory = client_factory or _default_client
+        self.holder = holder or holder_name()
+        self.cycles = 0
+        self._clients: dict[int, SpApiClient] = {}
+        self._reconciled_at: dt.datetime | None = None
+
+    # -- the loop ---------------------------------------------------------------------
+    def run(self) -> None:
+        """Work until asked to stop; the order in hand is always finished first."""
+        from saleschannel.channel.services.sync import StopRequested
+
+        log.info("worker %s started", self.holder)
+        try:
+            while not self.stop.is_set():
+                close_old_connections()
+                try:
+                    busy = self.tick()
+                except StopRequested:
+                    break
+                except Exception:  # one account's trouble must not stop the others
+                    log.exception("worker %s: a sync step failed", self.holder)
+                    busy = False
+                if not busy:
+                    self.stop.wait(self.policy.idle_poll)
+        finally:
+            for client in self._clients.values():
+                client.close()
+            log.info("worker %s stopped", self.holder)
+
+    def tick(self) -> bool:
+        """One unit of work: notifications first (seconds matter), then one due account."""
+        self._reconcile_leases()
+        served = self._serve_fetch_requests()
+        synced = self._sync_one_due_account()
+        return bool(served or synced)
+
+    # -- the steps --------------------------------------------------------------------
+    def _client(self, account: Account) -> SpApiClient:
+        client = self._clients.get(account.pk)
+        if client is None:
+            client = self.client_factory(account, self.clock)
+            self._clients[account.pk] = client
+        return client
+
+    def _reconcile_leases(self) -> None:
+        """Every account that can sync has a lease row; one needing reconnecting is parked."""
+        from saleschannel.channel.models import Account
+
+        now = self.clock.now()
+        if self._reconciled_at is not None and (now - self._reconciled_at).total_seconds() < 10:
+            return
+        self._reconciled_at = now
+        ok = Account.objects.filter(credentials_state=Account.CredentialsState.OK)
+        ok_keys = [account_lease_key(pk) for pk in ok.values_list("pk", flat=True)]
+        lease_ensure(keys=ok_keys, now=now)
+        Lease.objects.filter(key__in=ok_keys, due_at__isnull=True).update(due_at=now)  # reconnected
+        Lease.objects.filter(key__startswith="account:").exclude(key__in=ok_keys).update(due_at=None)
+
+    def _serve_fetch_requests(self) -> int:
+        from saleschannel.channel.models import Account
+        from saleschannel.channel.services.notifications import fetch_requests_serve
+        from saleschannel.workers.fetches import claimable
+
+        now = self.clock.now()
+        account_ids = list(
+            OrderFetchRequest.objects.filter(claimable(now)).values_list("account_id", flat=True).distinct()[:20]
+        )
+        served = 0
+        for account in Account.objects.filter(pk__in=account_ids, credentials_state=Account.CredentialsState.OK):
+            with ratelimit_patience(self.policy.fetch_patience):
+                served += fetch_requests_serve(account=account, client=self._client(account), clock=self.clock,
+                                               limit=self.policy.fetch_batch, holder=self.holder,
+                                               stop=self.stop.is_set)
+        return served
+
+    def _sync_one_due_account(self) -> bool:
+        from saleschannel.channel.models import Account
+
+        lease = lease_claim_due(holder=self.holder, ttl=self.policy.lease_ttl, now=self.clock.now())
+        if lease is None:
+            return False
+        account = Account.objects.filter(pk=int(lease.key.split(":", 1)[1])).first()
+        if account is None:
+            lease.delete()
+            return True
+        run = None
+        try:
+            run = self._cycle(account, lease.key)
+        finally:
+            lease_release(key=lease.key, holder=self.holder, due_at=_due_after(account, run, self.clock, self.policy))
+        return True
+
+    def _cycle(self, account: Account, key: str) -> SyncRun:
+        from saleschannel.channel.services.sync import account_sync
+
+        with Heartbeat(key=key, holder=self.holder, ttl=self.policy.lease_ttl, now=self.clock.now) as beat:
+            def stopping() -> bool:
+                return self.stop.is_set() or beat.lost.is_set()
+
+            run = account_sync(account=account, client=self._client(account), clock=self.clock,
+                               policy=self.policy, stop=stopping, lease_holder=self.holder)
+        self.cycles += 1
+        log.info("account %s: %s, %s fetched, %s created, %s API calls", account.pk, run.outcome, run.fetched,
+                 run.created, run.api_calls)
+        return run
