@@ -34,7 +34,7 @@ from saleschannel.channel import rules
 from saleschannel.channel.errors import ImportRefused
 from saleschannel.channel.models import Account, AmazonOrder, ImportAttempt, OrderSettings
 from saleschannel.channel.services.recording import account_view, amazon_order_record
-from saleschannel.channel.services.snapshot import order_parse, order_view
+from saleschannel.channel.services.snapshot import amazon_order_id_of, order_parse, order_view
 from saleschannel.channel.services.storeorder import (
     EXTERNAL_CHANNEL,
     PENDING_OBJECT_TYPE,
@@ -48,7 +48,7 @@ from saleschannel.commerce.inventory.services import reservation_append, reserva
 from saleschannel.commerce.sales.errors import ExternalRefTaken
 from saleschannel.commerce.sales.models import Order as StoreOrder
 from saleschannel.commerce.sales.services import order_cancel
-from saleschannel.spapi.models import Order
+from saleschannel.spapi.models import Order, UnreadableOrder
 
 __all__ = [
     "RETRY_DELAYS",
@@ -155,6 +155,9 @@ def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[b
     ao = AmazonOrder.objects.select_for_update(of=("self",)).select_related("account", "store_order").get(pk=pk)
     settings = OrderSettings.objects.select_related("store__website").get(account=ao.account)
     parsed = order_parse(ao.raw)
+    id_problem = amazon_order_id_of(parsed)[1]
+    if id_problem:
+        parsed = UnreadableOrder(order_id=None, raw=ao.raw, error=id_problem)
     view = order_view(ao.amazon_order_id, parsed)
     stock_view, stock = _stock_view(settings, view)
     if manual and settings.import_enabled and view.purchased_at and view.purchased_at >= ao.account.integrated_at:
