@@ -28,6 +28,12 @@ ENV_NAMES = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Users are made in every test: a cheap hasher keeps them fast (tests only)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def no_app_env(monkeypatch, settings):
     """Nothing configured in the environment or the settings: only the admin's row counts."""
@@ -67,14 +73,22 @@ def app_config(no_app_env, settings):
     return settings
 
 
-@pytest.fixture
-def http_sandbox(no_app_env, settings) -> Iterator[tuple[SandboxApp, str]]:
-    """A sandbox over HTTP on loopback, configured as the application's Amazon."""
+@pytest.fixture(scope="session")
+def _sandbox_server() -> Iterator[tuple[SandboxApp, str]]:
     app = SandboxApp(seed=7, rate_limits=False, seller_id=SELLER)
     base_url, stop = run_in_thread(app)
-    configure(settings, base_url)
     yield app, base_url
     stop()
+
+
+@pytest.fixture
+def http_sandbox(_sandbox_server, no_app_env, settings) -> tuple[SandboxApp, str]:
+    """A sandbox over HTTP on loopback (emptied for each test), configured as the application's Amazon."""
+    app, base_url = _sandbox_server
+    app.reset()
+    app.lwa.reset()
+    configure(settings, base_url)
+    return app, base_url
 
 
 @pytest.fixture

@@ -38,6 +38,12 @@ def connect_through_amazon(user, sandbox, clock, **kwargs):
     return complete(user, sandbox, clock, seller_central_answer(url, sandbox=sandbox))
 
 
+def _marketplace(marketplace_id):
+    found = marketplace_get(marketplace_id)
+    assert found is not None
+    return found
+
+
 def snapshot():
     """What an authorization could change: accounts, their credentials and settings."""
     return sorted(Account.objects.values_list(
@@ -57,7 +63,7 @@ def snapshot():
 ])
 def test_consent_url_is_the_marketplaces_seller_central(marketplace, host, settings, no_app_env):
     settings.SALESCHANNEL_SPAPI_APPLICATION_ID = APP_ID
-    url = services.consent_url(config=application_config(), marketplace=marketplace_get(marketplace),
+    url = services.consent_url(config=application_config(), marketplace=_marketplace(marketplace),
                                state="s1", redirect_url=CALLBACK)
     assert url.startswith(f"{host}/apps/authorize/consent?")
     assert query_of(url) == {"application_id": APP_ID, "state": "s1", "version": "beta", "redirect_uri": CALLBACK}
@@ -66,7 +72,7 @@ def test_consent_url_is_the_marketplaces_seller_central(marketplace, host, setti
 def test_consent_url_without_version_beta_once_the_application_is_published(settings, no_app_env):
     settings.SALESCHANNEL_SPAPI_APPLICATION_ID = APP_ID
     settings.SALESCHANNEL_SPAPI_APP_DRAFT = "0"
-    url = services.consent_url(config=application_config(), marketplace=marketplace_get("ATVPDKIKX0DER"),
+    url = services.consent_url(config=application_config(), marketplace=_marketplace("ATVPDKIKX0DER"),
                                state="s1", redirect_url=CALLBACK)
     assert "version" not in query_of(url)
 
