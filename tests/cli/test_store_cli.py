@@ -25,6 +25,12 @@ from saleschannel.commerce.stores.services import store_create
 D = Decimal
 
 
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    # PBKDF2's deliberate slowness is not under test here
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def cli(capsys):
     def run(*argv: str) -> tuple[int, str, str]:
