@@ -18,4 +18,26 @@ The public API, as the Amazon channel calls it. Names and keyword arguments that
   - `order_transition(*, order, state, status=None, comment="") -> Order` (one place for state changes; raises `IllegalTransition` naming both states); `order_cancel(*, order, comment="") -> Order` (compensates the order's open reservations, object_type "order", object_id = str(order.pk)).
   - errors in `saleschannel.commerce.sales.errors`.
 - Reservation object types: a store order's reservations use object_type `"order"`, object_id `str(order.pk)`; an Amazon order's pending reservation (R12) uses object_type `"amazon_order"`, object_id = the AmazonOrderId.
+
+Where each name lives, and what was added beside the contract (each module's docstring gives the final signatures):
+
+- ``stores.services``: ``stores_init``, ``store_create``; ``stores.selectors``: ``store_get(*, code=None)``, ``store_default()``.
+- ``catalog.services``: ``product_create``; ``catalog.selectors``: ``products_by_sku``, ``product_get(*, sku)``.
+- ``inventory.selectors`` (also importable from ``inventory.services``): ``stock_for_store``, ``salable_quantity``,
+  ``salable_quantities``, ``open_reservations(*, object_type, object_id, stock=None)``, ``stock_figures(*, stock, skus)``
+  (quantity, reserved, salable), ``stock_shortages(*, stock, lines, available=None)`` (the managed lines that are
+  short; ``available`` adds an order's own pending reservation, R8). ``salable_quantity`` is the ledger's figure for
+  any SKU; whether a product manages stock is answered by ``stock_shortages`` and ``reservation_append``.
+- ``inventory.services``: ``reservation_append``, ``reservation_compensate``, ``reservation_transfer``,
+  ``source_item_set(*, source, sku, quantity, status=None)`` (``source`` a Source, its code, or None for the default),
+  ``reservations_cleanup``, and ``shipment_deduct(*, stock, source, object_type, object_id, lines, event_key)``: a
+  shipment deducts the source quantity and releases as much of the object's reservation, as one event.
+- ``customers.services``: ``customer_get_or_create``.
+- ``sales.services``: ``order_number_next``, ``order_create``, ``order_transition``, ``order_cancel``,
+  ``order_reserve(*, order, check_salable=True)`` (event key ``order:<pk>:place``), ``order_status_create``,
+  ``order_statuses_init``; the input dataclasses live in ``sales.types`` and are re-exported by ``sales.services``.
+  Entering ``canceled`` or ``closed`` releases what the order still holds. ``sales.selectors``: ``orders_list``,
+  ``order_statuses(*, states=None)``.
+- Every refusal is a ``saleschannel.commerce.errors.CommerceError``; a refused value is an ``InvalidInput`` with
+  ``field`` and ``value``.
 """
