@@ -31,7 +31,7 @@ from saleschannel.channel.outbox.services.ship import package_from_payload
 from saleschannel.commerce.errors import InvalidInput
 from saleschannel.commerce.shipping.services import shipment_tracking_update, tracking_check
 from saleschannel.spapi.clock import Clock, SystemClock
-from saleschannel.spapi.errors import AuthFailed, SpApiError
+from saleschannel.spapi.errors import AuthFailed, BadResponse, SpApiError, Throttled, Transient
 
 __all__ = [
     "CLAIM_SECONDS",
@@ -168,8 +168,9 @@ def _sent(message: OutboxMessage, now: dt.datetime) -> None:
 
 
 def _failed(message: OutboxMessage, now: dt.datetime, exc: SpApiError) -> None:
-    # Throttling, server trouble and a refused access token pass; a request Amazon refuses does not.
-    if exc.retryable or isinstance(exc, AuthFailed):
+    # Throttling, server trouble, an unreadable answer and a refused access token pass (the
+    # client's own retries being spent does not make them final); a request Amazon refuses does not.
+    if isinstance(exc, Throttled | Transient | AuthFailed | BadResponse):
         _retry(message, now, exc.status, str(exc), exc)
     else:
         errors = tuple({"code": e.code, "message": e.message, "details": e.details} for e in exc.errors)
