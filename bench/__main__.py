@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 import traceback
@@ -51,25 +52,29 @@ def main(argv: list[str] | None = None) -> int:
           f"Python {machine['python']}, SQLite {machine['sqlite']}, PostgreSQL {machine.get('postgresql')}, "
           f"load {machine['load_average_at_start']}", flush=True)
     failed = False
-    for name in selected(args.only):
-        print(f"\n== {name} ==", flush=True)
-        result = run_one(name, size=args.size, quick=args.quick)
-        result["machine"] = machine
-        result["command"] = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
-        result["machine"]["load_average_at_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
-        for line in summary_lines(result):
-            print(line, flush=True)
-        if "error" in result:
-            failed = True
-            print(result["trace"], file=sys.stderr)
-        if not args.no_save:
-            env.RESULTS.mkdir(exist_ok=True)
-            suffix = "-quick" if args.quick else ""
-            path = env.RESULTS / f"{name.lower()}{suffix}.json"
-            path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
-            print(f"saved bench/results/{path.name}")
+    with env.templates(tuple(env.backends_wanted())):
+        for name in selected(args.only):
+            failed = _run_and_save(name, args, argv, machine) or failed
     return 1 if failed else 0
 
+
+def _run_and_save(name: str, args: argparse.Namespace, argv: list[str] | None, machine: dict[str, Any]) -> bool:
+    """Run one benchmark, print its summary, save its JSON; True when it failed."""
+    print(f"\n== {name} ==", flush=True)
+    result = run_one(name, size=args.size, quick=args.quick)
+    result["machine"] = {**machine, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
+    result["command"] = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    for line in summary_lines(result):
+        print(line, flush=True)
+    if "error" in result:
+        print(result["trace"], file=sys.stderr)
+    if not args.no_save:
+        env.RESULTS.mkdir(exist_ok=True)
+        suffix = "-quick" if args.quick else ""
+        path = env.RESULTS / f"{name.lower()}{suffix}.json"
+        path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+        print(f"saved bench/results/{path.name}")
+    return "error" in result
 
 if __name__ == "__main__":
     sys.exit(main())

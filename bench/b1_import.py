@@ -27,9 +27,9 @@ TARGET_RATE = 1_000.0
 TARGET_RATIO = 3.0
 
 
-def run(*, size: int | None = None, quick: bool = False) -> dict[str, Any]:
+def run(*, size: int | None = None, quick: bool = False, tiny: bool = False) -> dict[str, Any]:
     orders = size or (QUICK_ORDERS if quick else DEFAULT_ORDERS)
-    backends = [b for b in env.BACKENDS if b == "sqlite" or env.pg_available()]
+    backends = ["sqlite"] if tiny else env.backends_wanted()
     results = {b: env.run_child("bench.b1_import", "measure", {"backend": b, "orders": orders}) for b in backends}
     sqlite = results.get("sqlite", {})
     return {

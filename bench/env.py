@@ -30,6 +30,12 @@ PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.
 BACKENDS = ("sqlite", "postgresql")
 
 
+def backends_wanted() -> list[str]:
+    """The backends to measure on: ``BENCH_BACKENDS`` (comma-separated) or both; PostgreSQL if it answers."""
+    wanted = [b.strip() for b in os.environ.get("BENCH_BACKENDS", ",".join(BACKENDS)).split(",") if b.strip()]
+    return [b for b in wanted if b in BACKENDS and (b == "sqlite" or pg_available())]
+
+
 def pg_admin(sql: str) -> None:
     """Run one statement on the server's ``postgres`` database, outside a transaction."""
     import psycopg
@@ -74,18 +80,21 @@ def django_database(backend: str, *, migrate: bool = True) -> Iterator[dict[str,
     os.environ["DJANGO_SETTINGS_MODULE"] = "saleschannel.settings"
     os.environ.setdefault("SALESCHANNEL_LOG_LEVEL", "ERROR")
     name = f"bench_saleschannel_{os.getpid()}"
+    template = os.environ.get(TEMPLATE_VARS[backend]) if backend in TEMPLATE_VARS else None
     if backend == "postgresql":
-        pg_create(name)
+        pg_create(name, template=template)
         os.environ["DATABASE_URL"] = f"{PG_SERVER}/{name}"
     elif backend == "sqlite":
         os.environ.pop("DATABASE_URL", None)
+        if template:
+            shutil.copyfile(template, os.path.join(home, "saleschannel.sqlite3"))
     else:
         raise ValueError(f"backend: {backend!r}")
     try:
         import django
 
         django.setup()
-        if migrate:
+        if migrate and not template:
             from django.core.management import call_command
 
             call_command("migrate", verbosity=0)
@@ -98,6 +107,50 @@ def django_database(backend: str, *, migrate: bool = True) -> Iterator[dict[str,
         if backend == "postgresql":
             pg_drop(name)
         shutil.rmtree(home, ignore_errors=True)
+
+
+#: A database migrated once per run, copied by every measurement (``templates``).
+TEMPLATE_VARS = {"sqlite": "BENCH_SQLITE_TEMPLATE", "postgresql": "BENCH_POSTGRES_TEMPLATE"}
+
+
+def make_template(*, backend: str, target: str) -> dict[str, Any]:
+    """Child side: migrate a fresh database and keep it as the run's template."""
+    os.environ.pop(TEMPLATE_VARS[backend], None)
+    with django_database(backend) as db:
+        from django.db import connection
+
+        if backend == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.close()
+            shutil.copyfile(connection.settings_dict["NAME"], target)
+        else:
+            connection.close()
+            pg_create(target, template=db["pg_name"])
+    return {"backend": backend, "template": target}
+
+
+@contextlib.contextmanager
+def templates(backends: tuple[str, ...] = BACKENDS) -> Iterator[None]:
+    """Migrate once per backend for the whole run; measurements copy the result (seconds saved each)."""
+    made: dict[str, str] = {}
+    folder = tempfile.mkdtemp(prefix="bench-saleschannel-templates-")
+    try:
+        for backend in backends:
+            if backend == "postgresql" and not pg_available():
+                continue
+            target = (os.path.join(folder, "template.sqlite3") if backend == "sqlite"
+                      else f"bench_saleschannel_tpl_{os.getpid()}")
+            run_child("bench.env", "make_template", {"backend": backend, "target": target})
+            made[backend] = target
+            os.environ[TEMPLATE_VARS[backend]] = target
+        yield
+    finally:
+        for backend, target in made.items():
+            os.environ.pop(TEMPLATE_VARS[backend], None)
+            if backend == "postgresql":
+                pg_drop(target)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_child(module: str, function: str, kwargs: dict[str, Any], *, timeout: float = 7200) -> dict[str, Any]:

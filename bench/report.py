@@ -27,4 +27,14 @@ def _b1(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-_SUMMARIES = {"B1": _b1}
+def _b2(result: dict[str, Any]) -> list[str]:
+    e, b = result["engine"], result["baseline_v0"]
+    return [
+        f"B2 engine: {e['sp_api_calls']} SP-API calls for {e['orders']} orders = {e['amazon_calls_per_order']} "
+        f"calls/order ({e['amazon_calls']['operations']}), backlog drained in {e['drain_simulated_hours']} h simulated",
+        f"B2 v0 baseline: {b['calls_total']} calls = {b['calls_per_order']} calls/order, "
+        f"drained in {b['simulated_hours']} h simulated; engine makes {result['fewer_calls_factor']}x fewer calls",
+    ]
+
+
+_SUMMARIES = {"B1": _b1, "B2": _b2}

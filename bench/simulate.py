@@ -1,0 +1,84 @@
+"""A worker on a simulated clock: the real ``Worker.tick`` against the sandbox in-process.
+
+Nothing sleeps: the sandbox, the SP-API client and the database rate limiter share one
+``FakeClock``; a rate-limit wait advances it, and when the worker has nothing to do the
+loop moves the clock to the next account's due time (what ``Worker.run`` would wait for).
+Simulated time therefore counts Amazon's usage plans only, not this machine's work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+SANDBOX_URL = "https://sandbox.bench"
+
+
+def sandbox(clock: Any, *, seed: int = 9, **options: Any) -> Any:
+    from bench.orders import MARKETPLACE
+    from saleschannel.spapi.sandbox import SandboxApp
+
+    return SandboxApp(clock=clock, seed=seed, marketplaces=[MARKETPLACE], **options)
+
+
+def worker(clock: Any, app: Any, *, policy: Any = None, holder: str = "bench-worker") -> Any:
+    from saleschannel.channel.services.sync import account_client
+    from saleschannel.workers.loop import Worker
+    from saleschannel.workers.scheduler import SyncPolicy
+
+    transport = app.transport()
+
+    def client_factory(account: Any, worker_clock: Any) -> Any:
+        return account_client(account=account, clock=worker_clock, transport=transport)
+
+    policy = policy or dataclasses.replace(SyncPolicy.from_env(), lease_wait=0.0)
+    return Worker(clock=clock, policy=policy, client_factory=client_factory, holder=holder)
+
+
+def next_due_seconds(clock: Any, floor: float) -> float:
+    """Seconds until the earliest account lease is due (at least ``floor``)."""
+    from django.db.models import Min
+
+    from saleschannel.workers.models import Lease
+
+    due = Lease.objects.filter(key__startswith="account:", due_at__isnull=False).aggregate(m=Min("due_at"))["m"]
+    if due is None:
+        return floor
+    return max(floor, (due - clock.now()).total_seconds())
+
+
+def drive(clock: Any, workers: list[Any], *, done: Callable[[], bool], max_simulated: float,
+          max_wall: float, on_idle: Callable[[float], None] | None = None) -> dict[str, Any]:
+    """Tick the workers until ``done()``; returns simulated and wall seconds, ticks, idle jumps."""
+    start_sim, start_wall = clock.monotonic(), time.perf_counter()
+    ticks = jumps = 0
+    while not done():
+        busy = False
+        for w in workers:
+            busy = w.tick() or busy
+            ticks += 1
+        if busy:
+            continue
+        step = next_due_seconds(clock, workers[0].policy.idle_poll)
+        if on_idle is not None:
+            on_idle(step)
+        clock.advance(step)
+        jumps += 1
+        if clock.monotonic() - start_sim > max_simulated or time.perf_counter() - start_wall > max_wall:
+            break
+    return {
+        "simulated_s": round(clock.monotonic() - start_sim, 1),
+        "wall_s": round(time.perf_counter() - start_wall, 2),
+        "ticks": ticks,
+        "idle_jumps": jumps,
+        "completed": done(),
+    }
+
+
+def at(moment: dt.datetime) -> Any:
+    from saleschannel.spapi.clock import FakeClock
+
+    return FakeClock(moment)
