@@ -77,3 +77,12 @@ def response_definition(doc: dict[str, Any], operation_id: str, status: int) -> 
         raise AssertionError(f"{operation_id} does not define a {status} response")
     schema = response.get("schema")
     return None if schema is None else schema["$ref"].split("/")[-1]
+
+
+@functools.cache
+def _notification_validator() -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(model("OrderChangeNotification.json"), format_checker=_formats)
+
+
+def validate_notification(instance: object) -> None:
+    _notification_validator().validate(instance)

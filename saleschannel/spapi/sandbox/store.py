@@ -1,8 +1,8 @@
 """The sandbox's orders, kept as Amazon's 2026-01-01 JSON, and the searches over them.
 
-Each order remembers when it last changed in sandbox time (``changed_at``), apart from
-its ``lastUpdatedTime``: ``searchOrders`` shows a change only once it is older than the
-visibility lag, as Amazon's index shows changes late.
+Each order keeps its last few versions with the sandbox time each was made, apart from
+its ``lastUpdatedTime``: ``searchOrders`` shows the version that is older than the
+visibility lag, as Amazon's index shows changes late; ``getOrder`` the newest.
 """
 
 from __future__ import annotations
@@ -21,10 +21,29 @@ Order = dict[str, Any]
 SortKey = tuple[dt.datetime, str]
 
 
+#: Versions kept per order, so a search under a visibility lag can show the one indexed.
+VERSIONS_KEPT = 8
+
+
 @dataclass
 class _Stored:
-    order: Order
-    changed_at: dt.datetime
+    """An order's versions, oldest first, each with the moment it was made."""
+
+    versions: list[tuple[dt.datetime, Order]]
+
+    @property
+    def order(self) -> Order:
+        return self.versions[-1][1]
+
+    def as_of(self, moment: dt.datetime) -> Order | None:
+        """The version a search at ``moment`` sees, or None if it did not exist yet."""
+        for changed_at, order in reversed(self.versions):
+            if changed_at <= moment:
+                return order
+        return None
+
+    def add(self, order: Order, now: dt.datetime) -> None:
+        self.versions = [*self.versions, (now, order)][-VERSIONS_KEPT:]
 
 
 @dataclass(frozen=True)
@@ -90,7 +109,11 @@ class OrderStore:
         stored = copy.deepcopy(order)
         stored.setdefault("lastUpdatedTime", format_time(now, "lastUpdatedTime"))
         with self._lock:
-            self._orders[stored["orderId"]] = _Stored(stored, now)
+            entry = self._orders.get(stored["orderId"])
+            if entry is None:
+                self._orders[stored["orderId"]] = _Stored([(now, stored)])
+            else:
+                entry.add(stored, now)
         return copy.deepcopy(stored)
 
     def get(self, order_id: str) -> Order | None:
@@ -109,19 +132,16 @@ class OrderStore:
             working = copy.deepcopy(entry.order)
             change(working)
             working["lastUpdatedTime"] = format_time(now, "lastUpdatedTime")
-            self._orders[order_id] = _Stored(working, now)
+            entry.add(working, now)
             return copy.deepcopy(working)
 
     def search(
         self, query: SearchQuery, *, visible_before: dt.datetime, after_key: SortKey | None
     ) -> list[Order]:
-        """Matching orders changed before ``visible_before``, sorted, past ``after_key``."""
+        """The versions indexed by ``visible_before`` that match, sorted, past ``after_key``."""
         with self._lock:
-            found = [
-                e.order
-                for e in self._orders.values()
-                if e.changed_at <= visible_before and query.matches(e.order)
-            ]
+            indexed = (e.as_of(visible_before) for e in self._orders.values())
+            found = [o for o in indexed if o is not None and query.matches(o)]
             keyed = sorted(((query.sort_key(o), o) for o in found), key=lambda pair: pair[0])
             return [copy.deepcopy(o) for key, o in keyed if after_key is None or key > after_key]
 
