@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from saleschannel.spapi.clock import FakeClock
 from saleschannel.spapi.sandbox.app import SandboxApp
+from saleschannel.spapi.sandbox.generator import MARKETPLACES
 from saleschannel.spapi.sandbox.server import run_in_thread
 from tests.dashboard.factories import user_make
 
@@ -61,7 +62,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def sandbox(clock) -> Iterator[SandboxApp]:
     """An in-process sandbox on the fake clock."""
-    app = SandboxApp(clock=clock, seed=11, rate_limits=False, seller_id=SELLER)
+    app = SandboxApp(clock=clock, seed=11, rate_limits=False, seller_id=SELLER, marketplaces=MARKETPLACES[:1])
     yield app
     app.close()
 
