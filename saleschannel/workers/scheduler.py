@@ -44,6 +44,7 @@ class SyncPolicy:
     sweep_daily_every: dt.timedelta = dt.timedelta(days=1)
     sweep_daily_window: dt.timedelta = dt.timedelta(days=7)
     sweep_page_cap: int = 3
+    page_size: int = 100
     recheck_limit: int = 20
     recheck_every: dt.timedelta = dt.timedelta(minutes=15)
     fetch_batch: int = 20

@@ -184,6 +184,7 @@ def _s1_pages(cycle: Cycle) -> Iterator[SearchPage]:
         marketplace_ids=[cycle.account.marketplace_id],
         last_updated_after=cursor.query_after,
         pagination_token=cursor.query_next_token or None,
+        max_results_per_page=cycle.policy.page_size,
     )
 
 
@@ -266,6 +267,7 @@ def _sweep(cycle: Cycle) -> None:
         marketplace_ids=[cycle.account.marketplace_id],
         last_updated_after=cycle.cursor.sweep_after,
         pagination_token=cycle.cursor.sweep_next_token or None,
+        max_results_per_page=cycle.policy.page_size,
         deadline=cycle.clock.monotonic(),  # only a token that is there now: S1 comes first
     )
     try:
@@ -494,6 +496,7 @@ def account_backfill(
     clock: Clock | None = None,
     progress: Callable[[SyncRun, SearchPage], None] | None = None,
     stop: Callable[[], bool] | None = None,
+    policy: SyncPolicy | None = None,
 ) -> SyncRun:
     """Read every order updated since ``since``, waiting for tokens as long as it takes.
 
@@ -506,7 +509,7 @@ def account_backfill(
     own_client = client is None
     client = client or account_client(account=account, clock=clock)
     client.stats.reset()
-    cycle = Cycle(account=account, client=client, clock=clock, policy=SyncPolicy.from_env(), run=run,
+    cycle = Cycle(account=account, client=client, clock=clock, policy=policy or SyncPolicy.from_env(), run=run,
                   cursor=cursor_for(account, clock.now()), checkpoint=_no_checkpoint, stop=stop or _never)
     imported_before = _imported_count(account)
     try:
@@ -520,7 +523,7 @@ def _run_backfill(cycle: Cycle, since: dt.datetime, imported_before: int,
                   progress: Callable[[SyncRun, SearchPage], None] | None) -> SyncRun:
     try:
         pages = cycle.client.search_orders(marketplace_ids=[cycle.account.marketplace_id],
-                                           last_updated_after=since)
+                                           last_updated_after=since, max_results_per_page=cycle.policy.page_size)
         for page in pages:
             _take_page(cycle, page)
             if progress is not None:

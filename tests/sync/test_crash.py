@@ -1,0 +1,123 @@
+"""Crash recovery: a cycle killed at any step boundary, then run again, leaves every order exactly once.
+
+The kill is an exception raised from the cycle's checkpoint hook: after a snapshot is
+upserted (inside its transaction), after an order is imported (committed), after a page
+(before its place is saved), and just before the watermark is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel.services.importer import amazon_order_evaluate
+from saleschannel.channel.services.sync import account_sync
+from saleschannel.workers.models import SyncCursor
+from tests.sync.conftest import connect, stock_catalog
+from tests.sync.helpers import (
+    assert_exactly_once,
+    channel_statuses,
+    expected_reservations,
+    reservations_balance,
+    sandbox_statuses,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class Killed(Exception):
+    """Stands for the process dying at that point."""
+
+
+def kill_at(step: str, nth: int):
+    seen = {"n": 0}
+
+    def checkpoint(name: str) -> None:
+        if name == step:
+            seen["n"] += 1
+            if seen["n"] == nth:
+                raise Killed(f"{step} #{nth}")
+
+    return checkpoint
+
+
+@pytest.fixture
+def scarce_account(store_defaults, clock):
+    """Little stock, so that some FBM orders wait (R9) and compete for it."""
+    stock_catalog(qty=4)
+    return connect(now=clock.now() - dt.timedelta(hours=1))
+
+
+def assert_fixed_point(account) -> None:
+    """Nothing forgotten: evaluating every order again changes no state and creates nothing."""
+    before = dict(AmazonOrder.objects.filter(account=account).values_list("amazon_order_id", "import_state"))
+    for amazon_order in AmazonOrder.objects.filter(account=account):
+        assert not amazon_order_evaluate(amazon_order=amazon_order).created, amazon_order.amazon_order_id
+    after = dict(AmazonOrder.objects.filter(account=account).values_list("amazon_order_id", "import_state"))
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("step", "nth"),
+    [
+        ("upsert", 1),
+        ("upsert", 17),
+        ("import", 1),
+        ("import", 23),
+        ("page", 1),
+        ("page", 3),
+        ("watermark", 1),
+    ],
+)
+def test_crash_at_each_step_boundary_then_rerun(scarce_account, sandbox, client_for, clock, policy, step, nth):
+    account = scarce_account
+    policy = dataclasses.replace(policy, page_size=10)
+    sandbox.generate(35)  # four pages
+    client = client_for(account, sandbox)
+    with pytest.raises(Killed):
+        account_sync(account=account, client=client, clock=clock, policy=policy, checkpoint=kill_at(step, nth))
+    crashed_mark = SyncCursor.objects.get(account=account).watermark
+    assert crashed_mark is None  # the first query never finished: the watermark did not move
+    run = account_sync(account=account, client=client, clock=clock, policy=policy)
+    assert run.outcome == "ok", run.error
+    assert SyncCursor.objects.get(account=account).watermark == clock.now()
+    assert channel_statuses(account) == sandbox_statuses(sandbox)
+    assert_exactly_once(account)
+    assert reservations_balance() == expected_reservations()
+    assert_fixed_point(account)
+
+
+def test_crash_after_a_page_resumes_at_the_next_page(scarce_account, sandbox, client_for, clock, policy):
+    account = scarce_account
+    policy = dataclasses.replace(policy, page_size=10)
+    sandbox.generate(35)
+    client = client_for(account, sandbox)
+    account_sync_pages = []
+    with pytest.raises(Killed):
+        account_sync(account=account, client=client, clock=clock, policy=policy, checkpoint=kill_at("import", 25))
+    account_sync_pages.append(sandbox.calls()["operations"]["searchOrders"])
+    account_sync(account=account, client=client, clock=clock, policy=policy)
+    # Pages 1 and 2 were saved; page 3 was cut short: the rerun reads pages 3 and 4 only.
+    assert sandbox.calls()["operations"]["searchOrders"] - account_sync_pages[0] == 2
+    assert_exactly_once(account)
+
+
+def test_repeated_crashes_through_status_changes(scarce_account, sandbox, client_for, clock, policy):
+    account = scarce_account
+    policy = dataclasses.replace(policy, page_size=10)
+    sandbox.generate(30)
+    client = client_for(account, sandbox)
+    for round_ in range(8):
+        with contextlib.suppress(Killed):
+            account_sync(account=account, client=client, clock=clock, policy=policy,
+                         checkpoint=kill_at(("upsert", "import", "page", "watermark")[round_ % 4], 1 + round_ * 3))
+        clock.advance(150)
+    account_sync(account=account, client=client, clock=clock, policy=policy)
+    assert channel_statuses(account) == sandbox_statuses(sandbox)
+    assert_exactly_once(account)
+    assert reservations_balance() == expected_reservations()
+    assert_fixed_point(account)
