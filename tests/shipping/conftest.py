@@ -14,9 +14,15 @@ import httpx
 import pytest
 
 from saleschannel.spapi.clock import FakeClock
-from tests.channel.conftest import account, enable, enabled_account  # noqa: F401  (fixtures)
-from tests.channel.conftest import make_product, reservations_of  # noqa: F401
+from tests.channel import conftest as channel_fixtures
+from tests.channel.conftest import make_product, reservations_of
 from tests.channel.factories import T0, order_dict
+
+# The channel's fixtures: a connected account, and the same with import enabled.
+account = channel_fixtures.account
+enable = channel_fixtures.enable
+enabled_account = channel_fixtures.enabled_account
+__all__ = ["make_product", "reservations_of"]
 
 SANDBOX = "https://sandbox.test"
 SHIP_TIME = T0 + dt.timedelta(days=3)
@@ -65,13 +71,13 @@ class Amazon:
     recorder: Recorder
     made: list[Any] = field(default_factory=list)
 
-    def factory(self, account: Any, clock: Any) -> Any:
+    def factory(self, seller: Any, clock: Any) -> Any:
         from saleschannel.spapi import Credentials, NoLimiter, RetryPolicy, SpApiClient
 
         client = SpApiClient(
-            seller_id=account.seller_id,
+            seller_id=seller.seller_id,
             credentials=Credentials(client_id="app-id", client_secret="app-secret",
-                                    refresh_token=account.refresh_token),
+                                    refresh_token=seller.refresh_token),
             endpoint=SANDBOX, token_url=f"{SANDBOX}/auth/o2/token", limiter=NoLimiter(), clock=self.clock,
             transport=self.recorder, retry=RetryPolicy(max_attempts=1),
         )
@@ -137,13 +143,13 @@ def salable(sku: str) -> Decimal:
     return salable_quantity(stock=stock_for_store(store=store_default()), sku=sku)
 
 
-def snapshot_take(account: Any, amazon: Amazon, order_id: str, *, at: dt.datetime | None = None) -> Any:
+def snapshot_take(seller: Any, amazon: Amazon, order_id: str, *, at: dt.datetime | None = None) -> Any:
     """Read the order from the sandbox as the sync would, record it, and apply the rules and the reconciliation."""
     from saleschannel.channel.outbox.services import amazon_shipments_reconcile
     from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.spapi.models import read_order
 
-    stored, changed = amazon_order_record(account=account, order=read_order(amazon.order(order_id)),
+    stored, changed = amazon_order_record(account=seller, order=read_order(amazon.order(order_id)),
                                           seen_at=at or amazon.clock.now())
     if changed:
         amazon_order_evaluate(amazon_order=stored)

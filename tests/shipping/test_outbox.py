@@ -16,7 +16,7 @@ from saleschannel.channel.outbox.services import (
 )
 from saleschannel.commerce.errors import InvalidInput
 from saleschannel.spapi.sandbox.faults import Fault
-from tests.shipping.conftest import SHIP_TIME, Recorder, ledger, make_amazon, snapshot_take, source_qty
+from tests.shipping.conftest import Recorder, ledger, make_amazon, snapshot_take, source_qty
 
 pytestmark = pytest.mark.django_db
 
