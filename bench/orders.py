@@ -8,6 +8,7 @@ on FBA. The n-th order of a seed is always the same order. No Django here.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -40,6 +41,24 @@ def importable_orders(count: int, *, seed: int = SEED, start: dt.datetime | None
         apply_status(body, status, updated, plan, rng)
         body["lastUpdatedTime"] = format_time(updated, "lastUpdatedTime")
         yield body
+
+
+def pending_and_importable(count: int, *, seed: int = SEED, start: dt.datetime | None = None,
+                           spacing: float = 20.0) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Pairs (the order as Amazon shows it PENDING, the same order once UNSHIPPED or SHIPPED).
+
+    The second has no ``lastUpdatedTime``: the sandbox stamps it when it is put.
+    """
+    generator = OrderGenerator(seed, skus=DEFAULT_SKUS, marketplaces=(MARKETPLACE,))
+    start = start or T0 + dt.timedelta(days=1)
+    for n in range(count):
+        created = start + dt.timedelta(seconds=n * spacing)
+        pending, plan = generator.next_order(created)
+        rng = random.Random(f"{seed}:{n}")
+        later = copy.deepcopy(pending)
+        apply_status(later, "SHIPPED" if plan.fba else "UNSHIPPED", created, plan, rng)
+        later.pop("lastUpdatedTime", None)
+        yield pending, later
 
 
 def order_mix(bodies: list[dict[str, Any]]) -> dict[str, Any]:

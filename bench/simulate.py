@@ -82,3 +82,35 @@ def at(moment: dt.datetime) -> Any:
     from saleschannel.spapi.clock import FakeClock
 
     return FakeClock(moment)
+
+
+class SteppingClock:
+    """A ``FakeClock`` that lets the sandbox see every simulated second go by.
+
+    The sandbox moves statuses and generates orders when it ticks, stamping them with the
+    time of the tick. Advancing (or sleeping) in steps of ``step`` seconds with a sandbox
+    tick after each keeps those stamps within ``step`` of the planned moment.
+    """
+
+    def __init__(self, start: dt.datetime, step: float = 1.0) -> None:
+        self.base = at(start)
+        self.step = step
+        self.on_step: Callable[[], None] | None = None
+
+    def now(self) -> dt.datetime:
+        return self.base.now()
+
+    def monotonic(self) -> float:
+        return float(self.base.monotonic())
+
+    def sleep(self, seconds: float) -> None:
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        left = seconds
+        while left > 0:
+            part = min(self.step, left)
+            self.base.advance(part)
+            left -= part
+            if self.on_step is not None:
+                self.on_step()

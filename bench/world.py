@@ -20,22 +20,24 @@ NOT_MANAGED = "DEMO-NOTEBOOK-A5"
 PLENTY = 10_000_000
 
 
-def stock_plan(orders: int) -> dict[str, Any]:
-    """The quantity of each SKU (``None``: Do Not Manage)."""
+def stock_plan(orders: int, *, mixed: bool = True) -> dict[str, Any]:
+    """The quantity of each SKU (``None``: Do Not Manage); all plentiful unless ``mixed``."""
     plan: dict[str, Any] = dict.fromkeys(DEFAULT_SKUS, PLENTY)
+    if not mixed:
+        return plan
     plan[OUT_OF_STOCK] = 0
     plan[SCARCE] = max(1, orders // 40)
     plan[NOT_MANAGED] = None
     return plan
 
 
-def catalog_setup(orders: int) -> dict[str, Any]:
+def catalog_setup(orders: int, *, mixed: bool = True) -> dict[str, Any]:
     """The default store and the catalog with its stock; returns the stock plan."""
     from saleschannel.commerce.catalog.services import product_create
     from saleschannel.commerce.stores.services import stores_init
 
     stores_init()
-    plan = stock_plan(orders)
+    plan = stock_plan(orders, mixed=mixed)
     for sku, qty in plan.items():
         product_create(sku=sku, name=sku.replace("-", " ").title(), price=Decimal("19.99"),
                        manage_stock=qty is not None, qty=qty)
