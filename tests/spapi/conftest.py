@@ -12,6 +12,10 @@ import pytest
 
 from saleschannel.spapi import Credentials, FakeClock, NoLimiter, RetryPolicy, SpApiClient
 from saleschannel.spapi.sandbox import SandboxApp
+from saleschannel.spapi.sandbox import app as sandbox_app
+from saleschannel.spapi.sandbox.faults import Fault
+from saleschannel.spapi.sandbox.wire import Request, Response
+from tests.spapi import contract
 
 BASE = "https://sandbox.test"
 TOKEN_URL = f"{BASE}/auth/o2/token"
@@ -34,6 +38,40 @@ class Recorder(httpx.BaseTransport):
 
     def json_bodies(self, path_part: str) -> list[object]:
         return [json.loads(r.content) for q, r in self.exchanges if path_part in q.url.path and r.content]
+
+
+@dataclass
+class ModelChecked(httpx.BaseTransport):
+    """Asserts that every Orders API request the client sends follows Amazon's model."""
+
+    inner: httpx.BaseTransport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/auth/o2/token":
+            contract.check_request(
+                request.method, request.url.path, request.url.query.decode(), request.read()
+            )
+        return self.inner.handle_request(request)
+
+
+@pytest.fixture(autouse=True)
+def sandbox_answers_follow_the_models() -> Iterator[list[str]]:
+    """Every answer the sandbox gives on an Orders API route in this suite is checked
+    against Amazon's models (a body cut off on purpose excepted)."""
+    broken: list[str] = []
+
+    def observe(operation: str, request: Request, answer: Response, fault: Fault | None) -> None:
+        if operation == "token" or fault is Fault.TRUNCATED:
+            return
+        try:
+            contract.check_answer(request.method, request.path, answer.status, answer.body)
+        except AssertionError as exc:
+            broken.append(f"{request.method} {request.path}: {exc}")
+
+    sandbox_app.OBSERVERS.append(observe)
+    yield broken
+    sandbox_app.OBSERVERS.remove(observe)
+    assert not broken, broken[:3]
 
 
 @pytest.fixture
@@ -59,7 +97,7 @@ def make_client(clock: FakeClock) -> Iterator[Callable[..., SpApiClient]]:
             "endpoint": BASE,
             "token_url": TOKEN_URL,
             "clock": clock,
-            "transport": transport,
+            "transport": ModelChecked(transport),
             "limiter": NoLimiter(),
             "retry": RetryPolicy(max_attempts=6, base_delay=0.5, max_delay=5.0),
         }

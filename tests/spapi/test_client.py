@@ -144,7 +144,7 @@ def test_get_order_and_not_found(app, make_client):
     assert info.value.status == 404 and info.value.request_id and info.value.code == "NotFound"
 
 
-def test_get_order_hands_on_an_unreadable_order_raw(app, make_client):
+def test_get_order_hands_on_an_unreadable_order_raw(app, make_client, sandbox_answers_follow_the_models):
     broken = order_json("111-0000000-0000002")
     del broken["salesChannel"]
     control(app).put("/_sandbox/orders/111-0000000-0000002", json=broken)
@@ -153,9 +153,14 @@ def test_get_order_hands_on_an_unreadable_order_raw(app, make_client):
         client.get_order("111-0000000-0000002")
     assert info.value.unreadable.order_id == "111-0000000-0000002"
     assert "salesChannel" in info.value.unreadable.error and "salesChannel" not in info.value.unreadable.raw
+    # the contract check saw the broken order too; it was stored broken on purpose
+    assert any("salesChannel" in v for v in sandbox_answers_follow_the_models)
+    sandbox_answers_follow_the_models.clear()
 
 
-def test_an_unreadable_order_does_not_fail_its_page(app, make_client, clock):
+def test_an_unreadable_order_does_not_fail_its_page(
+    app, make_client, clock, sandbox_answers_follow_the_models
+):
     broken = order_json("111-0000000-0000003")
     broken["orderItems"][0]["quantityOrdered"] = "two"
     control(app).put("/_sandbox/orders/111-0000000-0000003", json=broken)
@@ -164,6 +169,8 @@ def test_an_unreadable_order_does_not_fail_its_page(app, make_client, clock):
     (page,) = client.search_orders(marketplace_ids=None, created_after=clock.now() - dt.timedelta(days=1))
     kinds = {o.order_id: type(o) for o in page.orders}
     assert kinds == {"111-0000000-0000003": UnreadableOrder, "111-0000000-0000004": Order}
+    assert any("quantityOrdered" in v for v in sandbox_answers_follow_the_models)  # broken on purpose
+    sandbox_answers_follow_the_models.clear()
 
 
 def package(ref, *items):

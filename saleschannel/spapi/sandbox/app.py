@@ -38,6 +38,10 @@ DEFAULT_SELLER_ID = "A1SANDBOXSELLER"
 MAX_GENERATED_PER_TICK = 5000
 
 Handler = Callable[[Request, re.Match[str]], Response]
+#: Called with (operation, request, answer, fault) after every Amazon-route answer:
+#: the contract tests check each against Amazon's models this way.
+Observer = Callable[[str, Request, Response, "Fault | None"], None]
+OBSERVERS: list[Observer] = []
 
 
 class SandboxApp:
@@ -157,12 +161,16 @@ class SandboxApp:
         self._calls[operation] += 1
         fault = self.faults.draw()
         if fault in (Fault.SERVER_ERROR, Fault.UNAVAILABLE):
-            self._faults += 1
-            return _fault_answer(fault, operation)
-        answer = self._answer(operation, request, match, handler)
+            answer = _fault_answer(fault, operation)
+            if operation != "token":
+                answer.headers["x-amzn-RateLimit-Limit"] = self.throttle.advertised_rate(operation)
+        else:
+            answer = self._answer(operation, request, match, handler)
         if fault is not None:
             self._faults += 1
-            return _spoil(answer, fault, self.faults.stall_seconds)
+            answer = _spoil(answer, fault, self.faults.stall_seconds)
+        for observe in OBSERVERS:
+            observe(operation, request, answer, fault)
         return answer
 
     def _answer(self, operation: str, request: Request, match: re.Match[str], handler: Handler) -> Response:
