@@ -45,4 +45,9 @@ def _b3(result: dict[str, Any]) -> list[str]:
     ]
 
 
-_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3}
+def _b4(result: dict[str, Any]) -> list[str]:
+    peaks = ", ".join(f"{r['orders']:,} orders: {r['peak_mb']} MB" for r in result["results"])
+    return [f"B4 peak RSS: {peaks}; growth {result['growth_mb_smallest_to_largest']} MB"]
+
+
+_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4}
