@@ -20,48 +20,37 @@ class Outcome:
 
 
 def import_by_hand(*, order: AmazonOrder, user: Any) -> Outcome:
-    """Import one Amazon order by hand (R5), as ``saleschannel import`` does."""
+    """Import one Amazon order by hand (R5), by the channel's rules, as ``saleschannel import`` does."""
+    from saleschannel.channel.errors import ChannelError
     from saleschannel.channel.services.importer import amazon_order_import_by_hand
 
     try:
         result = amazon_order_import_by_hand(account=order.account, amazon_order_id=order.amazon_order_id)
-    except Exception as exc:  # the service's refusals carry the merchant's words
-        return Outcome(False, _refusal(exc))
-    return _after(order, result)
+    except ChannelError as exc:
+        return Outcome(False, f"Not imported: {exc}")
+    if result.import_state == AmazonOrder.ImportState.IMPORTED:
+        return Outcome(True, f"Imported as store order {result.store_order_number}.")
+    return Outcome(False, f"Not imported: {result.reason or result.import_state}")
 
 
 def retry(*, order: AmazonOrder, user: Any) -> Outcome:
-    """Retry an order whose import failed (R16)."""
-    from saleschannel.channel.services.importer import amazon_order_retry
-
-    try:
-        result = amazon_order_retry(account=order.account, amazon_order_id=order.amazon_order_id)
-    except Exception as exc:
-        return Outcome(False, _refusal(exc))
-    return _after(order, result)
+    """Retry by hand an order whose import failed (R16): one more evaluation by the same rules."""
+    if order.import_state != AmazonOrder.ImportState.ERROR:
+        return Outcome(False, "Only an order whose import failed can be retried.")
+    return import_by_hand(order=order, user=user)
 
 
 def sync_now(*, account: Account, user: Any) -> Outcome:
     """One sync cycle for the account now, taking its lease like a worker (S5)."""
-    from saleschannel.channel.services.sync import account_sync
-
+    try:
+        from saleschannel.channel.services.sync import account_sync  # type: ignore[attr-defined]
+    except ImportError:
+        return Outcome(False, "Sync now is not available in this installation yet.")
     try:
         account_sync(account=account)
-    except Exception as exc:
-        return Outcome(False, f"Sync failed: {_refusal(exc)}")
+    except Exception as exc:  # any failure of the cycle is reported, never a 500 page
+        return Outcome(False, f"Sync failed: {exc}")
     return Outcome(True, f"{account.name} synced with Amazon.")
-
-
-def _refusal(exc: Exception) -> str:
-    text = str(getattr(exc, "message", "") or exc) or type(exc).__name__
-    return text
-
-
-def _after(order: AmazonOrder, result: Any) -> Outcome:
-    order.refresh_from_db()
-    if order.import_state == AmazonOrder.ImportState.IMPORTED:
-        return Outcome(True, f"Imported as store order {order.store_order_number}.")
-    return Outcome(False, f"Not imported: {order.reason or order.get_import_state_display()}")
 
 
 class AddressCorrectionForm(forms.Form):
@@ -74,6 +63,20 @@ class AddressCorrectionForm(forms.Form):
     postalCode = forms.CharField(max_length=32, required=False, label="Postal code")
     countryCode = forms.CharField(max_length=2, min_length=2, required=True, label="Country code")
     phone = forms.CharField(max_length=40, required=False)
+
+    def clean_countryCode(self) -> str:
+        value = self.cleaned_data["countryCode"].strip().upper()
+        if not (len(value) == 2 and value.isascii() and value.isalpha()):
+            raise forms.ValidationError("Enter the two-letter country code, for example DE.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("addressLine1") or "").strip():
+            self.add_error("addressLine1", "Enter the street.")
+        if not (data.get("city") or "").strip():
+            self.add_error("city", "Enter the city.")
+        return data
 
 
 def address_correction_form(order: AmazonOrder) -> AddressCorrectionForm | None:
@@ -91,7 +94,13 @@ def address_correct(*, order: AmazonOrder, data: Any, user: Any) -> tuple[Addres
         return form, Outcome(False, "The order is imported: correct the address on the store order instead.")
     if not form.is_valid():
         return form, Outcome(False, "The address was not saved: see the fields below.")
-    raise NotImplementedError
+    from saleschannel.dashboard.services import AddressRefused, amazon_order_address_correct
+
+    try:
+        amazon_order_address_correct(amazon_order_pk=order.pk, address=form.cleaned_data, user=user)
+    except AddressRefused as exc:
+        return form, Outcome(False, str(exc))
+    return form, Outcome(True, "Shipping address corrected; the import will use it.")
 
 
 @dataclass(frozen=True)

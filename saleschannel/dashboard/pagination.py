@@ -22,24 +22,29 @@ class Page:
     is_first: bool
 
 
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MAX_MICROS = 10**17  # beyond year 5000: not a cursor of ours
+
+
 def _encode(when: dt.datetime | None, pk: int) -> str:
-    return f"{when.isoformat() if when else '-'}~{pk}"
+    """``<microseconds since 1970>.<pk>`` (``n.<pk>`` without a time): URL-safe as it is."""
+    if when is None:
+        return f"n.{pk}"
+    delta = when - EPOCH
+    micros = (delta.days * 86400 + delta.seconds) * 10**6 + delta.microseconds
+    return f"{micros}.{pk}"
 
 
 def _decode(cursor: str) -> tuple[dt.datetime | None, int] | None:
     """The (time, pk) of a cursor; None for a cursor that is not ours (then: the first page)."""
-    head, sep, tail = cursor.rpartition("~")
-    if not sep or not tail.isdigit():
+    head, sep, tail = cursor.partition(".")
+    if not sep or not tail.isdigit() or len(tail) > 19:
         return None
-    if head == "-":
+    if head == "n":
         return None, int(tail)
-    try:
-        when = dt.datetime.fromisoformat(head)
-    except ValueError:
+    if not head.isdigit() or int(head) > MAX_MICROS:
         return None
-    if when.tzinfo is None:
-        return None
-    return when, int(tail)
+    return EPOCH + dt.timedelta(microseconds=int(head)), int(tail)
 
 
 def keyset_page(qs: QuerySet[Any], *, field: str, cursor: str | None, size: int = PAGE_SIZE) -> Page:

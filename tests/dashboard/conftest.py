@@ -6,6 +6,12 @@ from django.test import Client
 from tests.dashboard import factories
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Hashing a password the production way takes a second; tests need no such strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def staff(db):
     return factories.user_make("sam", manager=False)

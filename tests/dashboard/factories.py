@@ -47,9 +47,12 @@ def account_make(name: str = "EU shop", *, seller_id: str = "A1SELLER", marketpl
 
 def raw_order(order_id: str, *, status: str = "UNSHIPPED", channel: str = "MERCHANT", total: str = "59.90",
               currency: str = "EUR", buyer: str = "Jane Doe", sku: str = "SKU-1", qty: int = 1,
-              created: dt.datetime | None = None) -> dict[str, Any]:
+              created: dt.datetime | None = None, updated: dt.datetime | None = None) -> dict[str, Any]:
     created = created or timezone.now()
     stamp = created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Amazon's times have whole seconds: round up, so the snapshot is not older than "now".
+    updated = (updated or timezone.now()) + dt.timedelta(seconds=1)
+    updated_stamp = updated.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     buyer_part = {"buyerName": buyer, "buyerEmail": f"{order_id}@marketplace.amazon.de"} if buyer else {}
     address = {"name": buyer or "", "addressLine1": "Hauptstr. 1", "city": "Berlin", "postalCode": "10115",
                "countryCode": "DE", "phone": "+49 30 1234567"}
@@ -58,7 +61,7 @@ def raw_order(order_id: str, *, status: str = "UNSHIPPED", channel: str = "MERCH
     return {
         "orderId": order_id,
         "createdTime": stamp,
-        "lastUpdatedTime": stamp,
+        "lastUpdatedTime": updated_stamp,
         "salesChannel": {"channelName": "AMAZON", "marketplaceId": "A1PA6795UKMFR9", "marketplaceName": "Amazon.de"},
         "buyer": buyer_part,
         "recipient": {"deliveryAddress": address},
@@ -130,3 +133,21 @@ def attempt_make(order: AmazonOrder, *, ok: bool, error: str = "", number: str =
     return ImportAttempt.objects.create(
         amazon_order=order, attempted_at=timezone.now(), succeeded=ok, error=error, store_order_number=number
     )
+
+
+def amazon_order_receive(account: Account, raw: dict[str, Any], *, evaluate: bool = True) -> AmazonOrder:
+    """An Amazon order as the sync takes it: recorded by the channel, then evaluated by its rules."""
+    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.spapi.models import read_order
+
+    order, _ = amazon_order_record(account=account, order=read_order(raw), seen_at=timezone.now())
+    if evaluate:
+        amazon_order_evaluate(amazon_order=order)
+    order.refresh_from_db()
+    return order
+
+
+def import_enable(account: Account, *, store: str = "default", **more: str) -> None:
+    from saleschannel.channel.services.settings import order_settings_update
+
+    order_settings_update(account=account, changes={"import_orders": "enabled", "store": store, **more})

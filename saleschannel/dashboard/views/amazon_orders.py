@@ -88,12 +88,20 @@ def _detail(request: HttpRequest, order: Any, correction: Any = None, status: in
         "events": list(order.status_events.all()),
         "attempts": list(order.import_attempts.all()),
         "correction": correction or actions.address_correction_form(order),
+        "corrections": list(order.address_corrections.select_related("user")[:10]),
+        "address_changed_since": _changed_since_correction(order, address),
         "can_import": order.import_state != "imported",
         "can_retry": order.import_state == "error",
         "nav": "amazon",
         "title": f"Amazon order {order.amazon_order_id}",
     }
     return render_page(request, "dashboard/amazon_order.html", context, status=status)
+
+
+def _changed_since_correction(order: Any, address: dict[str, str]) -> bool:
+    """Amazon sent a newer address after the merchant's last correction (it replaced the snapshot)."""
+    last = order.address_corrections.order_by("-corrected_at", "-pk").first()
+    return bool(last and {k: v for k, v in last.corrected.items() if v} != address)
 
 
 def _back(order: Any) -> HttpResponseRedirect:

@@ -26,7 +26,8 @@ def render_page(request: HttpRequest, template: str, context: dict[str, Any], st
     """Render a dashboard page in the merchant's time zone, with the role and the banner."""
     from saleschannel.dashboard.selectors import problem_order_count
 
-    page = {"can_manage": is_manager(request.user), "problem_count": problem_order_count(), "tz": display_zone()}
+    tz = display_zone()
+    page = {"can_manage": is_manager(request.user), "problem_count": problem_order_count(), "tz": tz}
     page.update(context)
-    with timezone.override(page["tz"]):
+    with timezone.override(tz):
         return render(request, template, page, status=status)

@@ -10,7 +10,7 @@ from saleschannel.dashboard.permissions import viewer_required
 from saleschannel.dashboard.views.common import render_page
 
 
-def _account_filter(request: HttpRequest) -> tuple[object, list[tuple[int, str]]]:
+def _account_filter(request: HttpRequest) -> tuple[int | None, list[tuple[int, str]]]:
     choices = selectors.account_choices()
     raw = request.GET.get("account", "")
     chosen = int(raw) if raw.isdigit() and any(pk == int(raw) for pk, _ in choices) else None

@@ -68,9 +68,10 @@ def _render(
             widget.attrs.pop("disabled", None)
     if form.is_bound:
         # Re-render what the merchant chose, also for the fields the browser did not send.
-        form.data = form.data.copy()
+        data = form.data.copy()  # type: ignore[attr-defined]
         for name, value in values.items():
-            form.data.setdefault(name, value)
+            data.setdefault(name, value)
+        form.data = data
     context = {
         "account": account,
         "form": form,

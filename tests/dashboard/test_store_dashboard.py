@@ -1,0 +1,117 @@
+"""The home page and the store dashboard: connection, syncs, counts, revenue, charts, Recent Orders, banner."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from saleschannel.dashboard import charts
+from saleschannel.workers.models import Lease, SyncRun
+from tests.dashboard import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_accounts_with_their_state(staff_client, account):
+    other = factories.account_make("US shop", seller_id="A2SELLER", marketplace_id="ATVPDKIKX0DER")
+    other.credentials_state = "needs_reconnecting"
+    other.save()
+    factories.amazon_order_make(account, import_state="error", reason="boom")
+    factories.amazon_order_make(account, import_state="imported", store_order_number="000000007")
+    html = staff_client.get("/").content.decode()
+    assert "EU shop" in html and "US shop" in html
+    assert "Credentials accepted" in html and "Needs reconnecting" in html
+    assert f"?account={account.pk}&amp;problem=1" in html
+
+
+def test_connection_state_and_last_error(staff_client, account):
+    account.credentials_state = "needs_reconnecting"
+    account.last_error = "Amazon refused the refresh token: invalid_grant"
+    account.last_error_at = timezone.now()
+    account.save()
+    html = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).content.decode()
+    assert "Needs reconnecting" in html
+    assert "Amazon refused the refresh token: invalid_grant" in html
+
+
+def test_last_and_next_sync(staff_client, account, settings):
+    settings.SALESCHANNEL_DISPLAY_TIME_ZONE = "Europe/Berlin"
+    started = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+    SyncRun.objects.create(account=account, started_at=started, finished_at=started, outcome="ok", api_calls=3)
+    Lease.objects.create(key=f"account:{account.pk}", due_at=dt.datetime(2026, 3, 1, 9, 45, tzinfo=dt.UTC))
+    html = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).content.decode()
+    # C20: shown in the merchant's time zone (UTC+1 in March).
+    assert "01 Mar 10:30" in html and "01 Mar 10:45" in html
+    assert "Completed" in html
+
+
+def test_counts_revenue_and_recent_orders(staff_client, account):
+    now = timezone.now()
+    factories.amazon_order_make(account, total="10.00", purchased=now - dt.timedelta(days=2), import_state="imported")
+    factories.amazon_order_make(account, total="20.00", purchased=now - dt.timedelta(days=20), import_state="waiting",
+                                reason="out of stock: SKU SKU-1, salable 0, ordered 2", reason_code="out_of_stock")
+    factories.amazon_order_make(account, total="99.00", purchased=now - dt.timedelta(days=3), status="CANCELLED",
+                                import_state="not_importable", reason="Canceled before import")
+    factories.amazon_order_make(account, total="500.00", purchased=now - dt.timedelta(days=45))
+    response = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk]))
+    ctx = response.context
+    assert ctx["counts"] == {"imported": 1, "waiting": 2, "not_importable": 1, "error": 0}
+    [revenue] = ctx["revenue"]
+    assert (revenue.currency, revenue.last_7_days, revenue.last_30_days) == ("EUR", Decimal("10.00"), Decimal("30.00"))
+    html = response.content.decode()
+    assert "out of stock: SKU SKU-1, salable 0, ordered 2" in html
+    assert "Canceled before import" in html
+    assert "<svg" in html and "Orders imported per day" in html and "API calls per hour" in html
+
+
+def test_banner_counts_errors_and_out_of_stock_waiting_only(staff_client, account):
+    factories.amazon_order_make(account, import_state="error", reason="database error")
+    factories.amazon_order_make(account, import_state="waiting", reason_code="out_of_stock", reason="out of stock")
+    factories.amazon_order_make(account, import_state="waiting", reason_code="fba_waiting_shipped", reason="FBA")
+    factories.amazon_order_make(account, import_state="not_importable", reason="import disabled")
+    html = staff_client.get(reverse("dashboard:orders")).content.decode()
+    assert "2 Amazon orders cannot be imported. See Recent Orders." in html
+    listed = staff_client.get("/amazon-orders/?problem=1").context["page"].rows
+    assert {o.import_state for o in listed} == {"error", "waiting"} and len(listed) == 2
+
+
+def test_no_banner_when_all_is_well(staff_client, account):
+    factories.amazon_order_make(account, import_state="imported")
+    assert b"cannot be imported" not in staff_client.get("/").content
+
+
+def test_imported_per_day_chart_counts_successful_attempts(staff_client, account):
+    order = factories.amazon_order_make(account, import_state="imported")
+    factories.attempt_make(order, ok=True, number="000000001")
+    factories.attempt_make(order, ok=False, error="clash")
+    chart = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).context["day_chart"]
+    assert chart.total == 1 and len(chart.bars) == 30 and chart.bars[-1].value == 1
+
+
+def test_api_calls_chart_marks_hours_over_the_usage_plan(staff_client, account):
+    now = timezone.now()
+    SyncRun.objects.create(account=account, started_at=now, outcome="ok", api_calls=25)
+    SyncRun.objects.create(account=account, started_at=now - dt.timedelta(hours=2), outcome="ok", api_calls=4)
+    chart = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).context["call_chart"]
+    assert chart.total == 29
+    assert chart.bars[-1].over and not chart.bars[-3].over
+    assert chart.limit_y is not None
+
+
+def test_bar_chart_geometry():
+    chart = charts.bar_chart([("a", 0), ("b", 5), ("c", 10)], title="t")
+    assert chart.top_value == 10
+    assert chart.bars[0].height == 0 and chart.bars[2].height > chart.bars[1].height > 0
+    assert chart.bars[2].y == 10  # the tallest bar reaches the top of the plot
+
+
+def test_secrets_are_never_rendered(staff_client, account):
+    order = factories.amazon_order_make(account)
+    for url in ("/", reverse("dashboard:store_dashboard", args=[account.pk]),
+                reverse("dashboard:order_settings", args=[account.pk]), reverse("dashboard:amazon_order", args=[order.pk])):
+        html = staff_client.get(url).content.decode()
+        assert "secret-refresh-token-value" not in html and "super-secret" not in html, url
