@@ -138,8 +138,8 @@ def _ensure_source_items(source: Source, wanted: list[tuple[OrderItem, Decimal]]
 
 
 def _lock(order: Order) -> tuple[Order, dict[int, OrderItem]]:
-    locked = Order.objects.select_for_update().select_related("store").get(pk=order.pk)
-    items = {i.pk: i for i in OrderItem.objects.select_for_update().filter(order=locked)
+    locked = Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order.pk)
+    items = {i.pk: i for i in OrderItem.objects.select_for_update(of=("self",)).filter(order=locked)
              .select_related("product").order_by("pk")}
     return locked, items
 

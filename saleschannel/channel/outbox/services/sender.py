@@ -242,7 +242,7 @@ def outbox_message_resend(
     now = now or timezone.now()
     named = _changes_check(changes)
     with transaction.atomic():
-        locked = OutboxMessage.objects.select_for_update().select_related("shipment").get(pk=message.pk)
+        locked = OutboxMessage.objects.select_for_update(of=("self",)).select_related("shipment").get(pk=message.pk)
         if locked.state != State.REFUSED:
             raise InvalidInput("message", locked.pk, f"is {locked.state}: only a message Amazon refused is resent")
         payload = dict(locked.payload)
