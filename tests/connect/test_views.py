@@ -187,3 +187,14 @@ def test_the_admin_keeps_the_client_secret_encrypted_and_never_shows_it(db, no_a
     row.refresh_from_db()
     assert (row.client_id, row.client_secret, row.draft) == ("cid2", "s3cr3t-value", False)  # kept when left empty
     assert client.get(add).status_code == 403  # one row only
+
+
+def test_a_signed_out_callback_never_puts_the_code_in_a_page(manager, http_sandbox, store_defaults):
+    answer = seller_central_answer(go_to_seller_central(client_for(manager)))
+    page = Client().get(CALLBACK, answer)
+    text = page.content.decode()
+    assert page.status_code == 401 and "Your session ended" in text
+    assert answer["spapi_oauth_code"] not in text and "location" not in page
+    assert not Account.objects.exists()
+    # The state stays good for its owner.
+    assert back_from_seller_central(client_for(manager), answer).status_code == 302

@@ -7,7 +7,9 @@ stores nothing; no page ever shows the code, the refresh token or the client sec
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +20,7 @@ from saleschannel.channel.connect.errors import AuthorizationRefused, NotConfigu
 from saleschannel.channel.connect.forms import ConnectForm
 from saleschannel.channel.errors import AccountInvalid
 from saleschannel.channel.models import Account
-from saleschannel.dashboard.permissions import manager_required, viewer_required
+from saleschannel.dashboard.permissions import is_manager, manager_required, viewer_required
 from saleschannel.dashboard.views.common import render_page
 
 #: HTTP status of each refusal: a foreign state is forbidden, the rest are bad requests.
@@ -60,10 +62,19 @@ def connect_start(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@manager_required
 @require_http_methods(["GET"])
 def connect_callback(request: HttpRequest) -> HttpResponse:
-    """Seller Central sends the merchant back here with state, selling_partner_id and spapi_oauth_code."""
+    """Seller Central sends the merchant back here with state, selling_partner_id and spapi_oauth_code.
+
+    Signed out meanwhile: no detour through the login page, whose form would carry the
+    code along in its ``next`` field; the merchant signs in and starts again.
+    """
+    if not request.user.is_authenticated:
+        refusal = AuthorizationRefused("signed_out", "Your session ended while you were at Seller Central. "
+                                       "Log in and connect the account again.")
+        return render(request, "connect/signed_out.html", {"refusal": refusal}, status=401)
+    if not is_manager(request.user):
+        raise PermissionDenied("Only managers may connect Amazon accounts.")
     query = request.GET
     try:
         account, created = services.authorization_complete(
