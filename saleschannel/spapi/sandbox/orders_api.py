@@ -188,7 +188,9 @@ def _first_cursor(
 
 
 def _page(app: SandboxApp, cursor: PageCursor, size: int, included: list[str], now: dt.datetime) -> Response:
-    found = app.store.search(cursor.query, visible_before=cursor.visible_before, after_key=cursor.after_key)
+    found = app.store.search(
+        cursor.query, visible_before=cursor.visible_before, after_key=cursor.after_key, limit=size + 1
+    )
     page, more = found[:size], len(found) > size
     body: dict[str, Any] = {"orders": [shape(o, included) for o in page]}
     if more:

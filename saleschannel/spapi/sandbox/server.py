@@ -36,12 +36,16 @@ def _handler_for(app: SandboxApp) -> type[BaseHTTPRequestHandler]:
             answer = app.handle(request)
             if answer.stall > 0:
                 time.sleep(answer.stall)
-            self.send_response(answer.status)
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.send_header("content-length", str(len(answer.body)))
-            self.end_headers()
-            self.wfile.write(answer.body)
+            try:
+                self.send_response(answer.status)
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(answer.body)))
+                self.end_headers()
+                self.wfile.write(answer.body)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client gave up (a stall past its timeout): nobody is left to answer.
+                self.close_connection = True
 
         do_GET = do_POST = do_PUT = do_DELETE = _serve
 

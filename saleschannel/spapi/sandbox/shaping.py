@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection
 from typing import Any
+
+from saleschannel.spapi.sandbox.store import clone
 
 #: Order-level and item-level keys each dataset brings.
 ORDER_PARTS = {
@@ -29,7 +30,7 @@ ITEM_PARTS = {
 
 def shape(order: dict[str, Any], included: Collection[str]) -> dict[str, Any]:
     """A copy of ``order`` with only the datasets asked for."""
-    shaped = copy.deepcopy(order)
+    shaped = clone(order)
     for dataset, keys in ORDER_PARTS.items():
         if dataset not in included:
             for key in keys:

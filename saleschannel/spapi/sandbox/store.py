@@ -7,7 +7,6 @@ visibility lag, as Amazon's index shows changes late; ``getOrder`` the newest.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
@@ -19,6 +18,15 @@ from saleschannel.spapi.params import format_time
 
 Order = dict[str, Any]
 SortKey = tuple[dt.datetime, str]
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of JSON data; several times faster than ``copy.deepcopy`` for it."""
+    if isinstance(value, dict):
+        return {key: clone(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clone(item) for item in value]
+    return value
 
 
 #: Versions kept per order, so a search under a visibility lag can show the one indexed.
@@ -106,7 +114,7 @@ class OrderStore:
 
     def put(self, order: Order, now: dt.datetime) -> Order:
         """Store or replace an order; ``lastUpdatedTime`` becomes ``now`` unless it has one."""
-        stored = copy.deepcopy(order)
+        stored = clone(order)
         stored.setdefault("lastUpdatedTime", format_time(now, "lastUpdatedTime"))
         with self._lock:
             entry = self._orders.get(stored["orderId"])
@@ -114,36 +122,37 @@ class OrderStore:
                 self._orders[stored["orderId"]] = _Stored([(now, stored)])
             else:
                 entry.add(stored, now)
-        return copy.deepcopy(stored)
+        return clone(stored)
 
     def get(self, order_id: str) -> Order | None:
         with self._lock:
             entry = self._orders.get(order_id)
-            return None if entry is None else copy.deepcopy(entry.order)
+            return None if entry is None else clone(entry.order)
 
     def all(self) -> list[Order]:
         with self._lock:
-            return [copy.deepcopy(e.order) for e in self._orders.values()]
+            return [clone(e.order) for e in self._orders.values()]
 
     def update(self, order_id: str, change: Callable[[Order], None], now: dt.datetime) -> Order:
         """Apply ``change`` to the order under the lock; it was updated ``now``. KeyError if unknown."""
         with self._lock:
             entry = self._orders[order_id]
-            working = copy.deepcopy(entry.order)
+            working = clone(entry.order)
             change(working)
             working["lastUpdatedTime"] = format_time(now, "lastUpdatedTime")
             entry.add(working, now)
-            return copy.deepcopy(working)
+            return clone(working)
 
     def search(
-        self, query: SearchQuery, *, visible_before: dt.datetime, after_key: SortKey | None
+        self, query: SearchQuery, *, visible_before: dt.datetime, after_key: SortKey | None, limit: int
     ) -> list[Order]:
-        """The versions indexed by ``visible_before`` that match, sorted, past ``after_key``."""
+        """Up to ``limit`` versions indexed by ``visible_before`` that match, sorted, past ``after_key``."""
         with self._lock:
             indexed = (e.as_of(visible_before) for e in self._orders.values())
             found = [o for o in indexed if o is not None and query.matches(o)]
             keyed = sorted(((query.sort_key(o), o) for o in found), key=lambda pair: pair[0])
-            return [copy.deepcopy(o) for key, o in keyed if after_key is None or key > after_key]
+            after = [o for key, o in keyed if after_key is None or key > after_key]
+            return [clone(o) for o in after[:limit]]
 
     def clear(self) -> None:
         with self._lock:
