@@ -50,4 +50,14 @@ def _b4(result: dict[str, Any]) -> list[str]:
     return [f"B4 peak RSS: {peaks}; growth {result['growth_mb_smallest_to_largest']} MB"]
 
 
-_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4}
+def _b5(result: dict[str, Any]) -> list[str]:
+    if "skipped" in result:
+        return [f"B5 skipped: {result['skipped']}"]
+    lines = []
+    for level in result["levels"]:
+        pages = ", ".join(f"{name} p95 {p['p95_ms']} ms" for name, p in level["pages"].items())
+        lines.append(f"B5 {level['amazon_orders']:,} orders (loaded in {level['load_s']} s): {pages}")
+    return lines
+
+
+_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5}
