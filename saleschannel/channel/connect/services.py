@@ -253,15 +253,21 @@ def authorization_complete(
 
 def _connect(row: AuthorizationState, marketplace: Marketplace, seller_id: str, refresh_token: str,
              config: ApplicationConfig, now: dt.datetime) -> tuple[Account, bool]:
-    try:
-        return account_connect(
-            name=_new_account_name(row, marketplace, seller_id), seller_id=seller_id,
-            marketplace_id=marketplace.marketplace_id, region=marketplace.region, refresh_token=refresh_token,
-            endpoint=config.api_endpoint, token_url=config.token_url, now=now,
-        )
-    except AccountInvalid as exc:
-        raise AuthorizationRefused("account_invalid", f"The account could not be saved: {exc.field} "
-                                   "refused. Nothing was connected.") from None
+    for attempt in (1, 2):
+        try:
+            return account_connect(
+                name=_new_account_name(row, marketplace, seller_id), seller_id=seller_id,
+                marketplace_id=marketplace.marketplace_id, region=marketplace.region, refresh_token=refresh_token,
+                endpoint=config.api_endpoint, token_url=config.token_url, now=now,
+            )
+        except AccountInvalid as exc:
+            # Two approvals of one seller at once: the other created the account; update it instead.
+            known = Account.objects.filter(seller_id=seller_id, marketplace_id=marketplace.marketplace_id).exists()
+            if attempt == 1 and known:
+                continue
+            raise AuthorizationRefused("account_invalid", f"The account could not be saved: {exc.field} "
+                                       "refused. Nothing was connected.") from None
+    raise AssertionError("unreachable")
 
 
 # --- disconnecting -----------------------------------------------------------------------------
