@@ -151,3 +151,15 @@ def import_enable(account: Account, *, store: str = "default", **more: str) -> N
     from saleschannel.channel.services.settings import order_settings_update
 
     order_settings_update(account=account, changes={"import_orders": "enabled", "store": store, **more})
+
+
+def store_order_make(store: Any, *, number: str, email: str = "kim@example.com", lastname: str = "Kim") -> Any:
+    """A plain store order (not from Amazon), through the store core's service."""
+    from saleschannel.commerce.sales.services import order_create
+    from saleschannel.commerce.sales.types import OrderLine, OrderTotals
+
+    return order_create(
+        store=store, number=number, lines=[OrderLine(sku="SKU-1", name="Blue mug", qty=Decimal(1), price=Decimal("9.90"))],
+        email=email, firstname="Lee", lastname=lastname, currency="EUR",
+        totals=OrderTotals(subtotal=Decimal("9.90"), grand_total=Decimal("9.90")), payment_method="checkmo",
+    )
