@@ -253,7 +253,10 @@ def outbox_message_resend(
             tracking_check(**{"carrier_code": payload["packageDetail"].get("carrierCode"),
                               "tracking_number": payload["packageDetail"].get("trackingNumber"), **named})
         payload["packageDetail"] = _detail_with(payload["packageDetail"], named)
-        package_from_payload(payload)  # the corrected request still follows the model
+        try:
+            package_from_payload(payload)  # the corrected request still follows the model
+        except (ValueError, KeyError) as exc:
+            raise InvalidInput("changes", ", ".join(sorted(changes)) or "none", str(exc)) from None
         locked.payload, locked.state, locked.next_attempt_at = payload, State.PENDING, now
         locked.errors, locked.last_error, locked.claimed_until, locked.claimed_by = [], "", None, ""
         locked.save()
