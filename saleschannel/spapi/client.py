@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import random
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -56,6 +57,7 @@ GET_ORDER_PATH = "/orders/2026-01-01/orders/{orderId}"
 CONFIRM_SHIPMENT_PATH = "/orders/v0/orders/{orderId}/shipmentConfirmation"
 USER_AGENT = "saleschannel/0.1 (Language=Python)"
 T = TypeVar("T")
+log = logging.getLogger("saleschannel.spapi")
 
 
 class SpApiClient:
@@ -231,8 +233,13 @@ class SpApiClient:
             clock=self.clock,
             rng=self._rng,
             deadline=deadline,
-            on_retry=lambda _error, _wait: self.stats.count_retry(),
+            on_retry=lambda error, wait: self._note_retry(operation, error, wait),
         )
+
+    def _note_retry(self, operation: str, error: SpApiError, wait: float) -> None:
+        self.stats.count_retry()
+        # The error's text holds Amazon's codes and the request id, never a secret.
+        log.info("%s: retrying in %.2fs after: %s", operation, wait, error)
 
     def _attempt(
         self,

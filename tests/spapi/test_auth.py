@@ -165,3 +165,44 @@ def test_denied_consent_redirects_with_an_error(app):
     }
     answer = http.post(f"{BASE}/apps/authorize/consent", data=params)
     assert answer.headers["location"] == "https://store.test/cb?x=1&state=s&error=access_denied"
+
+
+def test_a_cut_off_or_failing_token_answer_is_retried(make_client):
+    answers = [
+        httpx.Response(503),
+        httpx.Response(200, content=b'{"access_token": "Atza|x", "expi'),
+        httpx.Response(200, json={"access_token": "Atza|fine", "expires_in": 3600}),
+    ]
+    seen = []
+
+    def handle(request):
+        if request.url.path == "/auth/o2/token":
+            return answers.pop(0)
+        seen.append(request.headers["x-amz-access-token"])
+        return httpx.Response(404, json={"errors": [{"code": "NotFound", "message": "no"}]})
+
+    client = make_client(httpx.MockTransport(handle))
+    with pytest.raises(Exception) as info:
+        client.get_order("1")
+    assert type(info.value).__name__ == "NotFound"
+    assert seen == ["Atza|fine"] and client.stats.snapshot().calls["token"] == 3
+
+
+def test_secrets_and_tokens_stay_out_of_logs(app, make_client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    put(app, order_body())
+    answers = iter([httpx.Response(503), None])
+    inner = app.transport()
+
+    def flaky(request):
+        if request.url.path.startswith("/orders/") and next(answers) is not None:
+            return httpx.Response(503, json={"errors": [{"code": "ServiceUnavailable", "message": "later"}]})
+        return inner.handle_request(request)
+
+    client = make_client(httpx.MockTransport(flaky))
+    client.get_order("111-1111111-1111111")
+    text = caplog.text
+    assert "retrying" in text and "ServiceUnavailable" in text
+    assert REFRESH_TOKEN not in text and CLIENT_SECRET not in text and "Atza|" not in text

@@ -37,28 +37,8 @@ SUBSCRIPTION_ID = "sandbox-order-change-subscription"
 
 def order_change_notification(order: dict[str, Any], seller_id: str, now: dt.datetime) -> dict[str, Any]:
     """The ORDER_CHANGE notification of an order's new status."""
-    fulfillment = order.get("fulfillment") or {}
-    items = order.get("orderItems", [])
-    shipped = sum((i.get("fulfillment") or {}).get("quantityFulfilled", 0) for i in items)
-    ordered = sum(i.get("quantityOrdered", 0) for i in items)
     stamp = format_time(now, "EventTime")
-    programs = order.get("programs", [])
-    summary = {
-        "MarketplaceId": (order.get("salesChannel") or {}).get("marketplaceId", ""),
-        "OrderStatus": V0_STATUS.get(fulfillment.get("fulfillmentStatus", ""), "Pending"),
-        "PurchaseDate": order.get("createdTime"),
-        "DestinationPostalCode": ((order.get("recipient") or {}).get("deliveryAddress") or {}).get(
-            "postalCode"
-        ),
-        "FulfillmentType": "AFN" if fulfillment.get("fulfilledBy") == "AMAZON" else "MFN",
-        "OrderType": "StandardOrder",
-        "NumberOfItemsShipped": shipped,
-        "NumberOfItemsUnshipped": max(0, ordered - shipped),
-        "OrderPrograms": [
-            p for p, key in (("Prime", "PRIME"), ("Business", "AMAZON_BUSINESS")) if key in programs
-        ],
-        "OrderItems": [_item(i) for i in items],
-    }
+    summary = _summary(order)
     return {
         "NotificationVersion": "1.0",
         "NotificationType": "ORDER_CHANGE",
@@ -83,6 +63,30 @@ def order_change_notification(order: dict[str, Any], seller_id: str, now: dt.dat
             "PublishTime": stamp,
             "NotificationId": str(uuid.uuid4()),
         },
+    }
+
+
+def _summary(order: dict[str, Any]) -> dict[str, Any]:
+    """The notification's ``Summary``, in the v0 vocabulary it speaks."""
+    fulfillment = order.get("fulfillment") or {}
+    items = order.get("orderItems", [])
+    shipped = sum((i.get("fulfillment") or {}).get("quantityFulfilled", 0) for i in items)
+    ordered = sum(i.get("quantityOrdered", 0) for i in items)
+    programs = order.get("programs", [])
+    address = (order.get("recipient") or {}).get("deliveryAddress") or {}
+    return {
+        "MarketplaceId": (order.get("salesChannel") or {}).get("marketplaceId", ""),
+        "OrderStatus": V0_STATUS.get(fulfillment.get("fulfillmentStatus", ""), "Pending"),
+        "PurchaseDate": order.get("createdTime"),
+        "DestinationPostalCode": address.get("postalCode"),
+        "FulfillmentType": "AFN" if fulfillment.get("fulfilledBy") == "AMAZON" else "MFN",
+        "OrderType": "StandardOrder",
+        "NumberOfItemsShipped": shipped,
+        "NumberOfItemsUnshipped": max(0, ordered - shipped),
+        "OrderPrograms": [
+            p for p, key in (("Prime", "PRIME"), ("Business", "AMAZON_BUSINESS")) if key in programs
+        ],
+        "OrderItems": [_item(i) for i in items],
     }
 
 
