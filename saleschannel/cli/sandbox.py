@@ -86,18 +86,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="sent as x-api-key (default: $SALESCHANNEL_NOTIFY_SECRET)",
     )
     serve.add_argument("--skus", default=None, help="comma-separated SKUs the generated orders use")
+    serve.add_argument(
+        "--marketplaces",
+        default=None,
+        help="comma-separated marketplace ids the generated orders come from (default: US, CA, UK, DE, JP)",
+    )
+    serve.add_argument(
+        "--seller-id", default=None, help="the selling partner id in notifications and authorizations"
+    )
     serve.set_defaults(handler=serve_command, needs_django=False)
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from saleschannel.spapi.sandbox import DEFAULT_SKUS, SandboxApp, SandboxServer
+    from saleschannel.spapi.sandbox import DEFAULT_SELLER_ID, DEFAULT_SKUS, SandboxApp, SandboxServer
 
     skus = DEFAULT_SKUS
     if args.skus is not None:
         skus = tuple(s.strip() for s in args.skus.split(",") if s.strip())
         if not skus:
             raise UsageError("--skus", args.skus, "error: --skus: give at least one SKU")
+    marketplaces = _marketplaces(args.marketplaces)
+    seller = args.seller_id if args.seller_id is not None else DEFAULT_SELLER_ID
+    if not seller.strip():
+        raise UsageError("--seller-id", args.seller_id, "error: --seller-id: give a selling partner id")
     app = SandboxApp(
+        marketplaces=marketplaces,
+        seller_id=seller,
         seed=args.seed,
         generate_per_minute=args.generate,
         rate_limits=args.rate_limits == "amazon",
@@ -115,6 +129,23 @@ def serve_command(args: argparse.Namespace) -> int:
         app.close()
         raise CommandFailed(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     return _run_until_signalled(server)
+
+
+def _marketplaces(text: str | None) -> Any:
+    from saleschannel.spapi.sandbox import MARKETPLACES
+
+    if text is None:
+        return MARKETPLACES
+    known = {m.marketplace_id: m for m in MARKETPLACES}
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [m for m in chosen if m not in known]
+    if not chosen or unknown:
+        raise UsageError(
+            "--marketplaces",
+            text,
+            f"error: --marketplaces: {text!r}: give ids among {', '.join(known)}",
+        )
+    return tuple(known[m] for m in chosen)
 
 
 def _run_until_signalled(server: Any) -> int:

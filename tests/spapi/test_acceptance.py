@@ -95,8 +95,24 @@ def test_drains_1000_orders_over_http_with_faults_losing_none_and_none_twice():
 
 
 def test_serve_stops_cleanly_on_sigterm():
-    process, url = start_sandbox("--seed", "1", "--generate", "600")
-    assert httpx.get(f"{url}/_sandbox/calls", timeout=5).status_code == 200
+    process, url = start_sandbox(
+        "--seed", "1", "--generate", "600", "--marketplaces", "A1PA6795UKMFR9", "--seller-id", "A1DEMO"
+    )
+    orders = httpx.post(f"{url}/_sandbox/generate", json={"count": 5}, timeout=5)
+    assert orders.status_code == 200
+    stored = httpx.get(f"{url}/_sandbox/orders", timeout=5).json()["orders"]
+    assert {o["salesChannel"]["marketplaceId"] for o in stored} == {"A1PA6795UKMFR9"}
+    consent = httpx.post(
+        f"{url}/apps/authorize/consent",
+        data={
+            "application_id": "a",
+            "state": "s",
+            "redirect_uri": "https://x.test/cb",
+            "decision": "approve",
+        },
+        timeout=5,
+    )
+    assert "selling_partner_id=A1DEMO" in consent.headers["location"]
     code, stderr = stop_sandbox(process, signal.SIGTERM)
     assert code == 0 and "stopped" in stderr and "Traceback" not in stderr
 
@@ -111,6 +127,8 @@ def test_serve_refuses_bad_flags_naming_them(capsys):
         (["--port", "0", "--host", "0.0.0.0"], "--host"),
         (["--port", "0", "--notify-url", "ftp://x"], "--notify-url"),
         (["--port", "0", "--generate", "-1"], "--generate"),
+        (["--port", "0", "--marketplaces", "ATVPDKIKX0DER,XX"], "--marketplaces"),
+        (["--port", "0", "--seller-id", " "], "--seller-id"),
     ]:
         assert main(["sandbox", "serve", *argv]) == 2
         err = capsys.readouterr().err.strip().splitlines()

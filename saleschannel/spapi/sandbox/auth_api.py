@@ -105,6 +105,8 @@ class LoginWithAmazon:
     def _issue(self, refresh: str, now: dt.datetime, *, include_refresh: bool) -> Response:
         access = f"Atza|sandbox-{secrets.token_urlsafe(32)}"
         with self._lock:
+            if len(self._access) > 1000:  # forget expired tokens now and then
+                self._access = {k: g for k, g in self._access.items() if g.expires_at > now}
             self._access[access] = AccessGrant(refresh, now + dt.timedelta(seconds=self.token_ttl))
         body = {"access_token": access, "token_type": "bearer", "expires_in": int(self.token_ttl)}
         if include_refresh:
