@@ -1,3 +1,24 @@
-from django.urls import URLPattern, URLResolver
+"""The REST API under /api/v1/: token or session authentication; staff read, managers change."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
+
+from saleschannel.api import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("accounts", views.AccountList.as_view(), name="api-accounts"),
+    path("accounts/<int:pk>", views.AccountDetail.as_view(), name="api-account"),
+    path("accounts/<int:pk>/settings", views.AccountSettings.as_view(), name="api-account-settings"),
+    path("accounts/<int:pk>/sync", views.AccountSync.as_view(), name="api-account-sync"),
+    path("amazon-orders", views.AmazonOrderList.as_view(), name="api-amazon-orders"),
+    path("amazon-orders/<int:pk>", views.AmazonOrderDetail.as_view(), name="api-amazon-order"),
+    path("amazon-orders/<int:pk>/import", views.AmazonOrderImport.as_view(), name="api-amazon-order-import"),
+    path("amazon-orders/<int:pk>/retry", views.AmazonOrderRetry.as_view(), name="api-amazon-order-retry"),
+    path("orders", views.StoreOrderList.as_view(), name="api-orders"),
+    path("orders/<int:pk>", views.StoreOrderDetail.as_view(), name="api-order"),
+    path("products", views.ProductList.as_view(), name="api-products"),
+    path("stock/<path:sku>", views.StockDetail.as_view(), name="api-stock"),
+    # The schema holds no data, but like every route here it needs a signed-in user.
+    path("schema", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+]

@@ -17,6 +17,11 @@ from saleschannel.channel.models import Account, AmazonOrder
 class Outcome:
     ok: bool
     message: str
+    # The rules refused the action itself (not merely "not imported yet").
+    refused: bool = False
+    import_state: str = ""
+    reason: str = ""
+    store_order_number: str = ""
 
 
 def import_by_hand(*, order: AmazonOrder, user: Any) -> Outcome:
@@ -27,16 +32,26 @@ def import_by_hand(*, order: AmazonOrder, user: Any) -> Outcome:
     try:
         result = amazon_order_import_by_hand(account=order.account, amazon_order_id=order.amazon_order_id)
     except ChannelError as exc:
-        return Outcome(False, f"Not imported: {exc}")
-    if result.import_state == AmazonOrder.ImportState.IMPORTED:
-        return Outcome(True, f"Imported as store order {result.store_order_number}.")
-    return Outcome(False, f"Not imported: {result.reason or result.import_state}")
+        return Outcome(False, f"Not imported: {exc}", refused=True)
+    imported = result.import_state == AmazonOrder.ImportState.IMPORTED
+    message = (
+        f"Imported as store order {result.store_order_number}."
+        if imported
+        else f"Not imported: {result.reason or result.import_state}"
+    )
+    return Outcome(
+        imported,
+        message,
+        import_state=result.import_state,
+        reason=result.reason,
+        store_order_number=result.store_order_number,
+    )
 
 
 def retry(*, order: AmazonOrder, user: Any) -> Outcome:
     """Retry by hand an order whose import failed (R16): one more evaluation by the same rules."""
     if order.import_state != AmazonOrder.ImportState.ERROR:
-        return Outcome(False, "Only an order whose import failed can be retried.")
+        return Outcome(False, "Only an order whose import failed can be retried.", refused=True)
     return import_by_hand(order=order, user=user)
 
 
@@ -45,7 +60,7 @@ def sync_now(*, account: Account, user: Any) -> Outcome:
     try:
         from saleschannel.channel.services.sync import account_sync  # type: ignore[attr-defined]
     except ImportError:
-        return Outcome(False, "Sync now is not available in this installation yet.")
+        return Outcome(False, "Sync now is not available in this installation yet.", refused=True)
     try:
         account_sync(account=account)
     except Exception as exc:  # any failure of the cycle is reported, never a 500 page

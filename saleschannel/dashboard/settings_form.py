@@ -101,16 +101,22 @@ HELP: dict[str, dict[str, Any]] = {
 }
 
 
-class OrderSettingsForm(forms.Form):
-    """Choices only; no field is required here, so the service alone decides what is refused."""
+def _select(choices: Any = ()) -> forms.CharField:
+    """A drop-down whose value the form does not judge: the service refuses, with its own words."""
+    return forms.CharField(required=False, max_length=100, strip=False, widget=forms.Select(choices=choices))
 
-    import_orders = forms.ChoiceField(choices=OrderSettings.ImportOrders.choices)
-    store = forms.ChoiceField(required=False)
-    customer_creation = forms.ChoiceField(required=False, choices=OrderSettings.CustomerCreation.choices)
-    order_number_source = forms.ChoiceField(required=False, choices=OrderSettings.OrderNumberSource.choices)
-    pending_orders = forms.ChoiceField(required=False, choices=OrderSettings.PendingOrders.choices)
-    order_status = forms.ChoiceField(required=False, choices=OrderSettings.OrderStatus.choices)
-    processing_order_status = forms.ChoiceField(required=False)
+
+class OrderSettingsForm(forms.Form):
+    """The source's drop-downs; no value is refused here, so the service alone decides (R1, R2),
+    with the same messages as the API and the command line."""
+
+    import_orders = _select(OrderSettings.ImportOrders.choices)
+    store = _select()
+    customer_creation = _select(OrderSettings.CustomerCreation.choices)
+    order_number_source = _select(OrderSettings.OrderNumberSource.choices)
+    pending_orders = _select(OrderSettings.PendingOrders.choices)
+    order_status = _select(OrderSettings.OrderStatus.choices)
+    processing_order_status = _select()
 
     def __init__(
         self,
@@ -120,8 +126,11 @@ class OrderSettingsForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].choices = [("", "-- Please Select --"), *stores]  # type: ignore[attr-defined]
-        self.fields["processing_order_status"].choices = [("", "-- Please Select --"), *statuses]  # type: ignore[attr-defined]
+        self.fields["store"].widget.choices = [("", "-- Please Select --"), *stores]  # type: ignore[attr-defined]
+        self.fields["processing_order_status"].widget.choices = [  # type: ignore[attr-defined]
+            ("", "-- Please Select --"),
+            *statuses,
+        ]
         for name in FIELDS:
             self.fields[name].label = LABELS[name]
 
