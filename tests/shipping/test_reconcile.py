@@ -151,3 +151,23 @@ def test_fba_orders_are_never_reconciled(imported, amazon, enabled_account):
     ao, _ = imported(status="Shipped", channel="FBA")
     assert amazon_shipments_reconcile(amazon_order=ao) == 0
     assert not Shipment.objects.exists() and source_qty("SKU-A") == 10
+
+
+def test_units_amazon_reports_shipped_without_package_data_still_move_stock(imported, amazon, enabled_account):
+    ao, order = imported()
+    body = amazon.order(ao.amazon_order_id)
+    body["fulfillment"]["fulfillmentStatus"] = "PARTIALLY_SHIPPED"
+    body["orderItems"][0]["fulfillment"] = {"quantityFulfilled": 1, "quantityUnfulfilled": 1}
+    body["lastUpdatedTime"] = (amazon.clock.now() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    amazon.app.put_order(body)
+
+    snapshot_take(enabled_account, amazon, ao.amazon_order_id)
+
+    order.refresh_from_db()
+    shipment = order.shipments.get()
+    assert shipment.origin == "channel" and shipment.carrier_code == "Unknown" and shipment.tracking_number == ""
+    assert [(i.sku, i.qty) for i in shipment.items.all()] == [("SKU-A", 1)]
+    assert order.state == "processing" and source_qty("SKU-A") == 9
+    assert ledger(order) == {"SKU-A": Decimal(-1), "SKU-B": Decimal(-1)}
+    stored = snapshot_take(enabled_account, amazon, ao.amazon_order_id)
+    assert amazon_shipments_reconcile(amazon_order=stored) == 0 and order.shipments.count() == 1

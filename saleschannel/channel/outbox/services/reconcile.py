@@ -9,6 +9,7 @@ releasing the reservation) and never sent back to Amazon.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils import timezone
 from saleschannel.channel.models import AmazonOrder
 from saleschannel.channel.outbox.models import OutboxMessage
 from saleschannel.channel.services.snapshot import order_parse
+from saleschannel.commerce.errors import CommerceError
 from saleschannel.commerce.inventory.models import Source, SourceItem, StockSourceLink
 from saleschannel.commerce.inventory.selectors import stock_for_store
 from saleschannel.commerce.sales.models import Order as StoreOrder
@@ -33,6 +35,7 @@ from saleschannel.spapi.models import Order, Package
 
 __all__ = ["amazon_shipments_reconcile"]
 
+log = logging.getLogger("saleschannel.outbox")
 ZERO = Decimal(0)
 UNKNOWN_CARRIER = "Unknown"
 REPORTING_STATUSES = frozenset({"PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED"})
@@ -57,8 +60,10 @@ def amazon_shipments_reconcile(*, amazon_order: AmazonOrder, now: dt.datetime | 
         status = parsed.fulfillment_status if isinstance(parsed, Order) else None
         if not isinstance(parsed, Order) or status not in REPORTING_STATUSES:
             return 0
-        recorded = _record_packages(ao, order, parsed, now or timezone.now())
+        now = now or timezone.now()
+        recorded = _record_packages(ao, order, parsed, now)
         _cancel_rest(order, parsed)
+        recorded += _record_unexplained(ao, order, parsed, now)
     return recorded
 
 
@@ -78,20 +83,60 @@ def _record_packages(ao: AmazonOrder, order: StoreOrder, parsed: Order, now: dt.
         lines = _package_lines(order, package)
         if not lines:
             continue
-        try:
-            with transaction.atomic():
-                shipment_create(
-                    order=order, lines=lines, source=_source_for(order, [item for item, _ in lines]),
-                    carrier_code=(package.carrier or UNKNOWN_CARRIER)[:64], carrier_name=package.carrier or "",
-                    tracking_number=package.tracking_number or "", shipping_method=package.shipping_service or "",
-                    shipped_at=package.ship_time or package.created_time or now, origin=Shipment.Origin.CHANNEL,
-                    external_ref=package.package_reference_id,
-                    comment=f"Shipped outside the store: Amazon package {package.package_reference_id}",
-                )
-        except ShipmentExists:
-            continue
-        recorded += 1
+        recorded += _record(
+            ao, order, lines, carrier=package.carrier, tracking=package.tracking_number,
+            method=package.shipping_service, shipped_at=package.ship_time or package.created_time or now,
+            external_ref=package.package_reference_id,
+            comment=f"Shipped outside the store: Amazon package {package.package_reference_id}",
+        )
     return recorded
+
+
+def _record(
+    ao: AmazonOrder, order: StoreOrder, lines: list[tuple[OrderItem, Decimal]], *, carrier: str | None,
+    tracking: str | None, method: str | None, shipped_at: dt.datetime, external_ref: str, comment: str,
+) -> int:
+    """Record one shipment Amazon reported; a refusal is logged, never raised (the snapshot stays recorded)."""
+    try:
+        with transaction.atomic():
+            shipment_create(
+                order=order, lines=lines, source=_source_for(order, [item for item, _ in lines]),
+                carrier_code=(carrier or UNKNOWN_CARRIER)[:64], carrier_name=(carrier or "")[:255],
+                tracking_number=(tracking or "")[:255], shipping_method=(method or "")[:255], shipped_at=shipped_at,
+                origin=Shipment.Origin.CHANNEL, external_ref=external_ref[:64], comment=comment,
+            )
+    except ShipmentExists:
+        return 0
+    except CommerceError as exc:
+        log.warning("Amazon order %s: the shipment %s Amazon reported cannot be recorded: %s",
+                    ao.amazon_order_id, external_ref[:64], exc)
+        return 0
+    return 1
+
+
+def _record_unexplained(ao: AmazonOrder, order: StoreOrder, parsed: Order, now: dt.datetime) -> int:
+    """Units Amazon counts as shipped that no package explains (a snapshot without package data):
+    recorded as one shipment without tracking, so stock still follows."""
+    if parsed.fulfillment_status not in ("PARTIALLY_SHIPPED", "SHIPPED"):
+        return 0
+    done = {}
+    for item in parsed.items:
+        count = item.quantity_shipped
+        if count is None and parsed.fulfillment_status == "SHIPPED":
+            count = item.quantity_ordered
+        done[item.order_item_id] = Decimal(count or 0)
+    lines = []
+    for store_item in OrderItem.objects.filter(order=order).order_by("pk"):
+        extra = done.get(store_item.external_line_id, ZERO) - store_item.qty_shipped
+        take = min(extra, remaining(store_item))
+        if take > 0:
+            lines.append((store_item, take))
+    if not lines:
+        return 0
+    stamp = parsed.last_updated_time.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return _record(ao, order, lines, carrier=None, tracking=None, method=None, shipped_at=parsed.last_updated_time,
+                   external_ref=f"reported-{stamp}", comment="Shipped outside the store: Amazon reported the "
+                   "units shipped without package details")
 
 
 def _package_lines(order: StoreOrder, package: Package) -> list[tuple[OrderItem, Decimal]]:

@@ -94,8 +94,10 @@ def outbox_send_due(
 ) -> int:
     """Send up to ``limit`` due messages, oldest first; returns how many were tried.
 
-    ``client_factory(account, clock)`` gives the account's ``SpApiClient`` (by default the
-    sync engine's, sharing the seller's rate-limit buckets). The worker loop calls this each turn.
+    ``client_factory(account, clock)`` gives the account's ``SpApiClient``; the clients it gives
+    stay the caller's (the worker keeps one per account). Without it, the sync engine's client
+    is made (sharing the seller's rate-limit buckets) and closed again. The worker loop calls
+    this each turn.
     """
     clock = clock or SystemClock()
     now = now or clock.now()
@@ -108,10 +110,9 @@ def outbox_send_due(
                 clients[message.account_id] = factory(message.account, clock)
             _send_one(message, clients[message.account_id], now, clock)
     finally:
-        for client in clients.values():
-            close = getattr(client, "close", None)
-            if close is not None:
-                close()
+        if client_factory is None:
+            for client in clients.values():
+                client.close()
     return len(ids)
 
 
