@@ -421,3 +421,11 @@ def test_r21_fba_order_is_complete_right_after_creation_with_no_stock_movement(e
     from saleschannel.commerce.inventory.models import SourceItem
 
     assert SourceItem.objects.get(sku="SKU-F").quantity == 4
+
+
+def test_r17_an_fba_order_complete_at_creation_is_not_canceled_by_a_later_cancellation(enabled_account):
+    body = order_dict(channel="FBA", status="Shipped")
+    stored, _ = record_and_evaluate(enabled_account, read_order(body))
+    stored, outcome = record_and_evaluate(enabled_account, read_order(with_status(body, "Canceled", at=LATER)))
+    assert stored.store_order.state == "complete"
+    assert outcome.import_state == "imported"

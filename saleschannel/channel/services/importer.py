@@ -119,7 +119,10 @@ def _order_state(ao: AmazonOrder) -> rules.OrderState:
     store_order = ao.store_order
     return rules.OrderState(
         imported=store_order is not None,
-        store_order_shipped=store_order is not None and store_order.items.filter(qty_shipped__gt=0).exists(),
+        # Shipped from the store, or finished (an FBA order is complete at creation, R21).
+        store_order_shipped=store_order is not None and (
+            store_order.state in ("complete", "closed") or store_order.items.filter(qty_shipped__gt=0).exists()
+        ),
         store_order_canceled=store_order is not None and store_order.state == "canceled",
         holds_pending_reservation=ao.holds_pending_reservation,
         auto_eligible=ao.auto_eligible,
