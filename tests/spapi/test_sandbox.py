@@ -374,3 +374,40 @@ def test_notifications_follow_every_status_change(clock):
     change = posted[1][1]["detail"]["Payload"]["OrderChangeNotification"]
     assert change["AmazonOrderId"] == "A" and change["SellerId"] == app.seller_id
     assert change["Summary"]["OrderStatus"] == "Shipped" and change["Summary"]["FulfillmentType"] == "MFN"
+
+
+def test_a_buyer_can_cancel_one_line_and_the_totals_follow(clock):
+    posted = []
+    app = SandboxApp(
+        clock=clock,
+        seed=3,
+        rate_limits=False,
+        notify_url="https://store.test/hook",
+        notify_transport=httpx.MockTransport(
+            lambda r: posted.append(json.loads(r.content)) or httpx.Response(200)
+        ),
+    )
+    ids = app.generate(300)
+    clock.advance(3 * 3600)
+    app.tick()
+    partly = [
+        o
+        for o in map(app.store.get, ids)
+        if any(i.get("cancellation") for i in o["orderItems"])
+        and o["fulfillment"]["fulfillmentStatus"] != "CANCELLED"
+    ]
+    assert partly, "the generator makes partly canceled orders"
+    for raw in partly:
+        order = read_order(raw)
+        canceled = [i for i in order.items if i.cancellation is not None]
+        assert all(i.quantity_ordered == 0 and i.cancellation.is_executed for i in canceled)
+        kept = [i for i in order.items if i.cancellation is None]
+        assert kept and all(i.quantity_ordered > 0 for i in kept)
+        item_total = sum(i.breakdown("ITEM").amount for i in kept)
+        assert order.breakdown("ITEM").amount == item_total
+        parts = sum(b.subtotal.amount for b in order.proceeds_breakdowns)
+        assert order.grand_total.amount == parts
+    app.notifier.flush()
+    app.close()
+    changes = [e["detail"]["Payload"]["OrderChangeNotification"]["OrderChangeType"] for e in posted]
+    assert "BuyerRequestedChange" in changes

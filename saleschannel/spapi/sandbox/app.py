@@ -25,8 +25,15 @@ import httpx
 from saleschannel.spapi.clock import Clock, SystemClock
 from saleschannel.spapi.sandbox import auth_api, control, orders_api
 from saleschannel.spapi.sandbox.faults import Fault, FaultInjector
-from saleschannel.spapi.sandbox.generator import DEFAULT_SKUS, MARKETPLACES, Marketplace, OrderGenerator, Plan
-from saleschannel.spapi.sandbox.lifecycle import apply_status, record_package, status_of
+from saleschannel.spapi.sandbox.generator import (
+    CANCEL_LINE,
+    DEFAULT_SKUS,
+    MARKETPLACES,
+    Marketplace,
+    OrderGenerator,
+    Plan,
+)
+from saleschannel.spapi.sandbox.lifecycle import apply_status, cancel_last_line, record_package, status_of
 from saleschannel.spapi.sandbox.notify import Notifier, eventbridge_event, order_change_notification
 from saleschannel.spapi.sandbox.store import OrderStore
 from saleschannel.spapi.sandbox.throttling import Throttle
@@ -221,7 +228,11 @@ class SandboxApp:
             self._last_tick = now
             while self._schedule and self._schedule[0][0] <= now:
                 _, _, order_id, status = heapq.heappop(self._schedule)
-                if order_id in self.store:
+                if order_id not in self.store:
+                    continue
+                if status == CANCEL_LINE:
+                    self.cancel_line(order_id)
+                else:
                     self.change_status(order_id, status)
 
     def generate(self, count: int) -> list[str]:
@@ -239,7 +250,10 @@ class SandboxApp:
         if aged:
             passed = self._rng.randrange(len(events) + 1)
             for _, status in events[:passed]:
-                apply_status(order, status, now, plan, self._rng)
+                if status == CANCEL_LINE:
+                    cancel_last_line(order)
+                else:
+                    apply_status(order, status, now, plan, self._rng)
             events = events[passed:]
         self.store.put(order, now)
         self._notify(order)
@@ -258,6 +272,16 @@ class SandboxApp:
             order = self.store.update(order_id, lambda o: apply_status(o, status, now, plan, self._rng), now)
             self._notify(order)
             return order
+
+    def cancel_line(self, order_id: str) -> None:
+        """The buyer cancels a line of an unshipped order: an order change, not a status change."""
+        with self._lock:
+            now = self.clock.now()
+            current = self.store.get(order_id)
+            if current is None or not cancel_last_line(current):
+                return
+            order = self.store.update(order_id, cancel_last_line, now)
+            self._notify(order, change="BuyerRequestedChange", reason="Buyer Requested Cancel")
 
     def confirm_package(self, order_id: str, detail: dict[str, Any]) -> dict[str, Any]:
         """Record a confirmed package and move the order to PARTIALLY_SHIPPED or SHIPPED."""
@@ -281,11 +305,18 @@ class SandboxApp:
                 self._notify(stored)
             return stored
 
-    def _notify(self, order: dict[str, Any]) -> None:
+    def _notify(
+        self,
+        order: dict[str, Any],
+        *,
+        change: str = "OrderStatusChange",
+        reason: str = "Order status changed",
+    ) -> None:
         if self.notifier is None:
             return
         now = self.clock.now()
-        self.notifier.publish(eventbridge_event(order_change_notification(order, self.seller_id, now), now))
+        notification = order_change_notification(order, self.seller_id, now, change=change, reason=reason)
+        self.notifier.publish(eventbridge_event(notification, now))
 
     def calls(self) -> dict[str, Any]:
         with self._lock:

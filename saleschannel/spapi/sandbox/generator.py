@@ -149,7 +149,9 @@ class OrderGenerator:
         buyer = _buyer(rng, market, fba, "AMAZON_BUSINESS" in programs)
         if buyer:
             order["buyer"] = buyer
-        plan = Plan(order_id, _events(rng, fba), lines, _order_proceeds(lines, market, rng, fba), fba)
+        plan = Plan(
+            order_id, _events(rng, fba, len(lines)), lines, _order_proceeds(lines, market, rng, fba), fba
+        )
         return order, plan
 
     def _lines(self, rng: random.Random, market: Marketplace, order_id: str) -> list[dict[str, Any]]:
@@ -286,12 +288,18 @@ def _fulfillment(rng: random.Random, now: dt.datetime, fba: bool, status: str) -
     }
 
 
-def _events(rng: random.Random, fba: bool) -> list[tuple[float, str]]:
+#: Not a status: the buyer cancels one line of an unshipped order (a partial cancellation).
+CANCEL_LINE = "CANCEL_LINE"
+
+
+def _events(rng: random.Random, fba: bool, lines: int) -> list[tuple[float, str]]:
     """When the order moves on, in seconds after its creation."""
     pending = rng.uniform(30, 300)
     if rng.random() < 0.05:
         return [(pending, "CANCELLED")]
     events = [(pending, "UNSHIPPED")]
+    if lines > 1 and not fba and rng.random() < 0.15:
+        events.append((pending + rng.uniform(30, 240), CANCEL_LINE))
     later = pending + rng.uniform(300, 3600)
     if rng.random() < 0.05:
         events.append((later, "CANCELLED"))

@@ -11,6 +11,8 @@ from typing import Any
 from saleschannel.spapi.models import FULFILLMENT_STATUSES
 from saleschannel.spapi.params import format_time
 from saleschannel.spapi.sandbox.generator import Plan, carrier
+from saleschannel.spapi.sandbox.money import subtract_line
+from saleschannel.spapi.sandbox.store import clone
 
 Order = dict[str, Any]
 
@@ -40,11 +42,11 @@ def _show_prices(order: Order, plan: Plan) -> None:
         source = priced.get(item["orderItemId"])
         if source is None:
             continue
-        item["product"]["price"] = source["product"]["price"]
-        item["proceeds"] = source["proceeds"]
+        item["product"]["price"] = clone(source["product"]["price"])
+        item["proceeds"] = clone(source["proceeds"])
         if "promotion" in source:
-            item["promotion"] = source["promotion"]
-    order["proceeds"] = plan.proceeds
+            item["promotion"] = clone(source["promotion"])
+    order["proceeds"] = clone(plan.proceeds)
 
 
 def _ship_everything(order: Order, now: dt.datetime, rng: random.Random) -> None:
@@ -84,6 +86,23 @@ def _cancel(order: Order) -> None:
         item["cancellation"] = {
             "cancellationExecution": {"cancelledBy": "BUYER", "cancelReason": "BUYER_CANCELED"}
         }
+
+
+def cancel_last_line(order: Order) -> bool:
+    """The buyer cancels the last unshipped line of an unshipped order; False if none can be."""
+    if status_of(order) != "UNSHIPPED" or len(order["orderItems"]) < 2:
+        return False
+    for item in reversed(order["orderItems"]):
+        if item["quantityOrdered"] and not (item.get("fulfillment") or {}).get("quantityFulfilled"):
+            subtract_line(order, item)
+            item["quantityOrdered"] = 0
+            item["fulfillment"] = {"quantityFulfilled": 0, "quantityUnfulfilled": 0}
+            item["cancellation"] = {
+                "cancellationRequest": {"requester": "BUYER", "cancelReason": "BUYER_CANCELED"},
+                "cancellationExecution": {"cancelledBy": "SELLER", "cancelReason": "BUYER_CANCELED"},
+            }
+            return True
+    return False
 
 
 def record_package(order: Order, detail: dict[str, Any], now: dt.datetime) -> str:

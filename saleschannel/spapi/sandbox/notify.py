@@ -35,8 +35,15 @@ APPLICATION_ID = "amzn1.sp.solution.sandbox-application"
 SUBSCRIPTION_ID = "sandbox-order-change-subscription"
 
 
-def order_change_notification(order: dict[str, Any], seller_id: str, now: dt.datetime) -> dict[str, Any]:
-    """The ORDER_CHANGE notification of an order's new status."""
+def order_change_notification(
+    order: dict[str, Any],
+    seller_id: str,
+    now: dt.datetime,
+    *,
+    change: str = "OrderStatusChange",
+    reason: str = "Order status changed",
+) -> dict[str, Any]:
+    """The ORDER_CHANGE notification of a change to an order (by default, its status)."""
     stamp = format_time(now, "EventTime")
     summary = _summary(order)
     return {
@@ -49,10 +56,10 @@ def order_change_notification(order: dict[str, Any], seller_id: str, now: dt.dat
                 "NotificationLevel": "OrderLevel",
                 "SellerId": seller_id,
                 "AmazonOrderId": order["orderId"],
-                "OrderChangeType": "OrderStatusChange",
+                "OrderChangeType": change,
                 "OrderChangeTrigger": {
                     "TimeOfOrderChange": order.get("lastUpdatedTime"),
-                    "ChangeReason": "Order status changed",
+                    "ChangeReason": reason,
                 },
                 "Summary": summary,
             }

@@ -133,7 +133,7 @@ class OrderStore:
         with self._lock:
             return [clone(e.order) for e in self._orders.values()]
 
-    def update(self, order_id: str, change: Callable[[Order], None], now: dt.datetime) -> Order:
+    def update(self, order_id: str, change: Callable[[Order], object], now: dt.datetime) -> Order:
         """Apply ``change`` to the order under the lock; it was updated ``now``. KeyError if unknown."""
         with self._lock:
             entry = self._orders[order_id]
