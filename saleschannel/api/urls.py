@@ -1,7 +1,7 @@
 """The REST API under /api/v1/: token or session authentication; staff read, managers change."""
 
 from django.urls import URLPattern, URLResolver, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import IsAuthenticated
 
 from saleschannel.api import views
@@ -20,5 +20,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products", views.ProductList.as_view(), name="api-products"),
     path("stock/<path:sku>", views.StockDetail.as_view(), name="api-stock"),
     # The schema holds no data, but like every route here it needs a signed-in user.
-    path("schema", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+    path("schema", SpectacularJSONAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
 ]
