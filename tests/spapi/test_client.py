@@ -350,3 +350,20 @@ def test_faults_from_the_sandbox_are_ridden_out_in_process(clock, make_client):
     ]
     assert sorted(seen) == sorted(ids)
     assert app.calls()["faults"] > 0 and client.stats.snapshot().retries > 0
+
+
+def test_a_run_resumes_at_a_page_token_with_the_same_filters(app, make_client, clock):
+    ids = set(app.generate(9))
+    clock.advance(1)
+    client = make_client(app.transport())
+    since = clock.now() - dt.timedelta(hours=1)
+    first = next(client.search_orders(marketplace_ids=None, created_after=since, max_results_per_page=4))
+    resumed = client.search_orders(
+        marketplace_ids=None, created_after=since, max_results_per_page=4, pagination_token=first.next_token
+    )
+    rest = [o.order_id for page in resumed for o in page.orders]
+    assert sorted([o.order_id for o in first.orders] + rest) == sorted(ids)
+    with pytest.raises(InvalidRequest, match="other filters"):
+        list(
+            client.search_orders(marketplace_ids=None, created_after=since, pagination_token=first.next_token)
+        )
