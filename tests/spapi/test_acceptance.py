@@ -197,3 +197,34 @@ def ship(client, order):
         items=items,
     )
     client.confirm_shipment(order.order_id, marketplace_id=order.marketplace_id, package=package)
+
+
+def test_run_in_thread_serves_the_app_on_a_free_loopback_port_and_stops():
+    from saleschannel.spapi.sandbox import run_in_thread
+
+    app = SandboxApp(seed=2, rate_limits=False)
+    url, stop = run_in_thread(app)
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        ids = httpx.post(f"{url}/_sandbox/generate", json={"count": 7}, timeout=5).json()["orderIds"]
+        with SpApiClient(
+            seller_id="S",
+            credentials=Credentials("c", "s", "Atzr|t"),
+            endpoint=url,
+            token_url=f"{url}/auth/o2/token",
+        ) as client:
+            since = client.clock.now() - dt.timedelta(hours=1)
+            found = [
+                o.order_id
+                for p in client.search_orders(marketplace_ids=None, created_after=since)
+                for o in p.orders
+            ]
+            assert sorted(found) == sorted(ids)
+            assert client.get_order(ids[0]).order_id == ids[0]
+    finally:
+        stop()
+    try:
+        httpx.get(f"{url}/_sandbox/calls", timeout=1)
+        raise AssertionError("the server still answers after stop()")
+    except httpx.TransportError:
+        pass
