@@ -60,4 +60,12 @@ def _b5(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5}
+def _b6(result: dict[str, Any]) -> list[str]:
+    if "skipped" in result:
+        return [f"B6 skipped: {result['skipped']}"]
+    runs = ", ".join(f"{r['workers']} worker(s): {r['orders_per_s']} orders/s" for r in result["results"])
+    return [f"B6 on this machine (contention): {runs}",
+            f"B6 multi-machine estimate: {result['multi_machine_estimate_orders_per_s']} ({result['estimate_how']})"]
+
+
+_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6}
