@@ -12,6 +12,7 @@ per order, as R16 requires of the engine. Statements per order are counted by ki
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
@@ -102,17 +103,22 @@ def _engine(account: Any, parsed: list[Any]) -> tuple[dict[str, Any], InsertReco
     recorder = InsertRecorder()
     server = _server_cpu_start(connection)
     cpu0, t0 = time.process_time(), time.perf_counter()
+    count = len(parsed)
+    block = max(1, count // 10)
+    marks = [t0]
     with connection.execute_wrapper(recorder):
         for n, order in enumerate(parsed):
             recorder.order = n
             order_take(account=account, order=order, seen_at=seen_at)
+            if (n + 1) % block == 0:
+                marks.append(time.perf_counter())
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    count = len(parsed)
     figures = {
         "orders": count,
         "wall_s": round(wall, 3),
         "orders_per_s": round(count / wall, 1),
         "cpu_ms_per_order": round(cpu * 1000 / count, 3),
+        "orders_per_s_by_tenth": [round(block / (b - a), 1) for a, b in itertools.pairwise(marks)],
         "note": "one order_take per order (record + evaluate, one transaction); a recording hook on every statement",
     }
     if server is not None:
