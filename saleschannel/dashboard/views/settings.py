@@ -41,6 +41,7 @@ def order_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Order settings saved.")
                 return HttpResponseRedirect(reverse("dashboard:order_settings", args=[account.pk]))
             form.add_error(refused.field if refused.field in FIELDS else None, refused.message)
+        messages.error(request, "The order settings were not saved: see the message at the field.")
         # Show the refused values, keeping the stored ones for fields the browser did not send.
         values = {**current_values(stored), **{k: request.POST[k] for k in FIELDS if k in request.POST}}
         return _render(request, account, form, values, status=400)
