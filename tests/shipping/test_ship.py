@@ -139,3 +139,17 @@ def test_r21_fba_order_imported_at_shipped_is_complete_without_stock_movement(im
     assert list(Reservation.objects.filter(object_type="order", object_id=str(order.pk)).values_list("sku", "quantity", "event_type")) == []
     assert (source_qty("SKU-A"), source_qty("SKU-B")) == (10, 5)
     assert not Shipment.objects.exists()
+
+
+def test_a_store_order_that_came_from_no_channel_ships_without_a_confirmation(stocked, store_defaults):
+    from saleschannel.commerce.sales.services import OrderLine, OrderTotals, order_create, order_reserve
+
+    order = order_create(store=store_defaults, number="100", email="shop@example.com", firstname="A",
+                         lastname="B", currency="USD", totals=OrderTotals(),
+                         lines=[OrderLine(sku="SKU-A", name="A", qty=Decimal(3), price=Decimal(1))])
+    order_reserve(order=order)
+    shipment, message = amazon_order_ship(order=order, carrier_code="DHL", tracking_number="JD1",
+                                          lines=[(order.items.get().pk, "1.5")])
+    assert message is None and not OutboxMessage.objects.exists()
+    assert shipment.items.get().qty == Decimal("1.5") and source_qty("SKU-A") == Decimal("8.5")
+    assert ledger(order) == {"SKU-A": Decimal("-1.5")}

@@ -89,7 +89,7 @@ def order_shipments(*, order: Order) -> OrderShipments:
 
 def outbox_messages(*, state: str | None = None, limit: int = 100) -> QuerySet[OutboxMessage]:
     """The latest messages to Amazon (the dashboard's outbox log), newest first."""
-    qs = OutboxMessage.objects.select_related("account").order_by("-pk")
+    qs = OutboxMessage.objects.select_related("account", "shipment").order_by("-pk")
     if state:
         qs = qs.filter(state=state)
     return qs[:limit]
