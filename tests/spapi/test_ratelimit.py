@@ -2,6 +2,8 @@ import random
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from saleschannel.spapi import FakeClock, RateLimitDeadline, SpApiError, Throttled
 from saleschannel.spapi.ratelimit import DEFAULT_PLANS, TokenBucketLimiter, UsagePlan
@@ -142,3 +144,28 @@ def test_errors_not_marked_retryable_are_raised_at_once():
     with pytest.raises(SpApiError):
         run_with_retries(refused, policy=RetryPolicy(), clock=FakeClock(), rng=random.Random(0))
     assert calls == [0]
+
+
+OPERATIONS = ("searchOrders", "getOrder", "confirmShipment")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(OPERATIONS), st.floats(min_value=0, max_value=30)), min_size=1, max_size=120
+    ),
+    st.sampled_from([0.5, 1.0, 3.0]),
+)
+def test_a_limiter_on_amazons_plans_never_lets_a_call_meet_amazons_bucket_empty(calls, scale):
+    """Whatever the mix of calls and pauses, a call the limiter lets through finds a
+    token in a bucket that follows the same plan (the sandbox's)."""
+    from saleschannel.spapi.sandbox.throttling import Throttle
+
+    clock = FakeClock()
+    plans = {name: plan.scaled(scale) for name, plan in DEFAULT_PLANS.items()}
+    limiter = TokenBucketLimiter(clock, plans=plans)
+    amazon = Throttle(clock, enabled=True, scale=scale)
+    for operation, pause in calls:
+        clock.advance(pause)
+        limiter.acquire("S", operation)
+        assert amazon.allow("S", operation), operation

@@ -411,3 +411,22 @@ def test_a_buyer_can_cancel_one_line_and_the_totals_follow(clock):
     app.close()
     changes = [e["detail"]["Payload"]["OrderChangeNotification"]["OrderChangeType"] for e in posted]
     assert "BuyerRequestedChange" in changes
+
+
+def test_a_failing_notification_receiver_does_not_disturb_the_sandbox(clock):
+    def refuse(request):
+        raise httpx.ConnectError("nobody listens")
+
+    app = SandboxApp(
+        clock=clock,
+        rate_limits=False,
+        notify_url="https://store.test/hook",
+        notify_secret="k3y",
+        notify_transport=httpx.MockTransport(refuse),
+    )
+    ids = app.generate(3)
+    app.change_status(ids[0], "CANCELLED")
+    app.notifier.flush()
+    assert app.notifier.failed == 4 and app.notifier.sent == 0
+    assert app.store.get(ids[0])["fulfillment"]["fulfillmentStatus"] == "CANCELLED"
+    app.close()
