@@ -1,8 +1,11 @@
 """B4: peak resident memory of a backfill of 10,000, 50,000 and 100,000 orders; must not grow with the count.
 
-One child process per size, on SQLite. It sets up the store and the account, then runs
-``account_backfill`` (the real client, the database rate limiter, the sync's per-order
-path) against ``bench.streaming.StreamingAmazon``, which makes each ``searchOrders`` page
+A backfill reads an account's history: orders placed before the account was connected
+(its first sync starts at ``integrated_at``), which are kept and shown, marked "placed
+before integration", and never imported (R4). One child process per size, on SQLite. It
+sets up the store and the account, then runs ``account_backfill`` (the real client, the
+database rate limiter, the sync's per-order path: record the snapshot, evaluate the
+rules, one transaction each) against ``bench.streaming.StreamingAmazon``, which makes each ``searchOrders`` page
 when asked and keeps nothing, on a simulated clock (rate-limit waits cost no time). The
 peak is the process's high-water mark, ``VmHWM`` from ``/proc/self/status`` (the same as
 ``ru_maxrss``), read when the backfill has ended; resident memory is also sampled after
@@ -67,9 +70,9 @@ def measure(*, orders: int) -> dict[str, Any]:
         from saleschannel.channel.services.sync import account_backfill, account_client
 
         world.catalog_setup(orders)
-        spacing = 1.0
-        start = T0 + dt.timedelta(minutes=1)
-        cutoff = start + dt.timedelta(seconds=orders * spacing + 3600)
+        spacing = 300.0  # 100,000 orders over the year before the account was connected
+        start = T0 - dt.timedelta(seconds=orders * spacing + 3600)
+        cutoff = T0 + dt.timedelta(hours=1)
         clock = at(cutoff + dt.timedelta(minutes=5))
         account = world.account_setup(endpoint=SANDBOX_URL, token_url=f"{SANDBOX_URL}/auth/o2/token")
         amazon = StreamingAmazon(clock, importable_orders(orders, start=start, spacing=spacing), orders,
@@ -85,7 +88,8 @@ def measure(*, orders: int) -> dict[str, Any]:
                                 "s": round(time.perf_counter() - t0, 1)})
 
         t0 = time.perf_counter()
-        sync_run = account_backfill(account=account, since=T0, client=client, clock=clock, progress=progress)
+        since = start - dt.timedelta(hours=1)
+        sync_run = account_backfill(account=account, since=since, client=client, clock=clock, progress=progress)
         wall = time.perf_counter() - t0
         peak, maxrss = status_mb("VmHWM"), round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         states = world.import_states(account)
