@@ -130,6 +130,8 @@ def test_throttled_confirmations_wait_and_each_package_is_sent_once(imported, en
     assert [amazon.recorder.accepted(str(s.pk)) for s in (s1, s2)] == [1, 1]
     assert amazon.app.calls()["throttled"] == 1
     assert len(amazon.packages(ao2.amazon_order_id, str(s2.pk))) == 1
+    assert source_qty("SKU-A") == 6 and source_qty("SKU-B") == 3
+    assert ledger(order1) == ledger(order2) == {"SKU-A": 0, "SKU-B": 0}
 
 
 class Script:
@@ -169,6 +171,7 @@ def test_transient_failures_are_retried_and_amazon_sees_one_package(imported, am
     assert {p["packageReferenceId"] for p in amazon.packages(ao.amazon_order_id)} == {ref}
     outcomes = list(OutboxAttempt.objects.filter(message=message).values_list("outcome", flat=True))
     assert outcomes == ["retry", "retry", "retry", "sent"]
+    assert (source_qty("SKU-A"), source_qty("SKU-B")) == (8, 4) and ledger(order) == {"SKU-A": 0, "SKU-B": 0}
 
 
 def test_back_off_grows_and_honours_retry_after():

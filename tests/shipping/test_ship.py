@@ -153,3 +153,11 @@ def test_a_store_order_that_came_from_no_channel_ships_without_a_confirmation(st
     assert message is None and not OutboxMessage.objects.exists()
     assert shipment.items.get().qty == Decimal("1.5") and source_qty("SKU-A") == Decimal("8.5")
     assert ledger(order) == {"SKU-A": Decimal("-1.5")}
+
+
+def test_a_quantity_that_is_no_number_is_refused_naming_the_line(imported):
+    _, order = imported()
+    with pytest.raises(InvalidInput) as refused:
+        amazon_order_ship(order=order, carrier_code="UPS", tracking_number="1",
+                          lines=[(order.items.get(sku="SKU-A").pk, "lots")])
+    assert refused.value.field == "qty of SKU-A" and not Shipment.objects.exists()

@@ -9,7 +9,7 @@ same package (C22).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -42,8 +42,12 @@ def _check_amazon_lines(order: StoreOrder, lines: Lines) -> None:
         asked = []
         for ref, qty in lines:
             item = items.get(ref.pk if isinstance(ref, OrderItem) else ref)
-            if item is not None:
-                asked.append((item, Decimal(str(qty))))
+            try:
+                number = Decimal(str(qty))
+            except InvalidOperation:
+                continue  # shipment_create refuses it, naming the line
+            if item is not None and number.is_finite():
+                asked.append((item, number))
     for item, qty in asked:
         if not item.external_line_id:
             raise InvalidInput("items", item.sku, "this line has no Amazon order item id to confirm")
