@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -180,9 +181,9 @@ def _first_cursor(
     given = query.created_before if query.by_creation else query.last_updated_before
     cutoff = visible_before if given is None or given > visible_before else given
     if query.by_creation:
-        query = SearchQuery(**{**query.__dict__, "created_before": cutoff})
+        query = dataclasses.replace(query, created_before=cutoff)
     else:
-        query = SearchQuery(**{**query.__dict__, "last_updated_before": cutoff})
+        query = dataclasses.replace(query, last_updated_before=cutoff)
     start: SortKey = (dt.datetime.min.replace(tzinfo=dt.UTC), "")
     return PageCursor(filters, query, visible_before, cutoff, start, now)
 
@@ -211,14 +212,7 @@ class Cursors:
     def issue(self, cursor: PageCursor, now: dt.datetime) -> str:
         self._cursors = {t: c for t, c in self._cursors.items() if c.expires_at > now}
         token = secrets.token_urlsafe(24)
-        self._cursors[token] = PageCursor(
-            cursor.filters,
-            cursor.query,
-            cursor.visible_before,
-            cursor.cutoff,
-            cursor.after_key,
-            now + dt.timedelta(seconds=self.ttl),
-        )
+        self._cursors[token] = dataclasses.replace(cursor, expires_at=now + dt.timedelta(seconds=self.ttl))
         return token
 
     def resume(self, token: str, filters: tuple[tuple[str, str], ...], now: dt.datetime) -> PageCursor:
@@ -229,9 +223,7 @@ class Cursors:
             raise Refused("paginationToken has expired")
         if cursor.filters != filters:
             raise Refused("paginationToken was issued for other filters; re-send the same filters")
-        return PageCursor(
-            cursor.filters, cursor.query, cursor.visible_before, cursor.cutoff, cursor.after_key, now
-        )
+        return dataclasses.replace(cursor)  # a copy: moving it on must not move the issued one
 
     def clear(self) -> None:
         self._cursors.clear()
