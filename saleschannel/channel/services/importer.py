@@ -315,11 +315,14 @@ _waking = threading.local()
 def waiting_orders_evaluate(
     *, account: Account, skus: Iterable[str] | None = None, now: dt.datetime | None = None,
 ) -> int:
-    """Evaluate the account's waiting orders again, oldest purchase first (R9, R12).
+    """Evaluate again the account's orders that wait for stock, oldest purchase first (R9, R12).
 
-    With ``skus``, only the orders holding one of them. Returns the store orders created.
+    Orders that wait for Amazon (Pending, FBA before Shipped, no prices yet) change only with a
+    new snapshot, which is evaluated when it is recorded; they are left alone here. With
+    ``skus``, only the orders holding one of them. Returns the store orders created.
     """
-    orders = AmazonOrder.objects.filter(account=account, import_state=S.WAITING)
+    orders = AmazonOrder.objects.filter(account=account, import_state=S.WAITING,
+                                        reason_code__in=[rules.Reason.OUT_OF_STOCK.value, ""])
     if skus is not None:
         wanted = [sku for sku in set(skus) if sku]
         if not wanted:
