@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import logging
 import math
 import os
 import signal
@@ -151,6 +152,8 @@ def _marketplaces(text: str | None) -> Any:
 def _run_until_signalled(server: Any) -> int:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # One line per request on stderr (method, path, status): no query, header or body.
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
     server.start()
     print(f"Amazon sandbox: {server.base_url}", flush=True)
     print(f"Amazon sandbox: listening on {server.base_url} (Ctrl-C stops)", file=sys.stderr, flush=True)

@@ -157,7 +157,11 @@ def _fulfillment_fields(fulfillment: dict[str, Any] | None, path: str) -> dict[s
 
 @dataclass(frozen=True)
 class UnreadableOrder:
-    """An order that breaks the model, handed on raw with the reason (C6, R7)."""
+    """An order that breaks the model, handed on raw with the reason (C6, R7).
+
+    ``raw`` is the order's JSON as received; an element of ``orders`` that is not even
+    an object is kept as ``{"value": element}``.
+    """
 
     order_id: str | None
     raw: dict[str, Any]

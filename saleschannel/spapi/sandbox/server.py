@@ -51,7 +51,7 @@ def _handler_for(app: SandboxApp) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: object) -> None:
             # Paths only: query strings and bodies stay out of the log.
-            log.debug("%s %s -> %s", self.command, urlsplit(self.path).path, args[1] if len(args) > 1 else "")
+            log.info("%s %s -> %s", self.command, urlsplit(self.path).path, args[1] if len(args) > 1 else "")
 
     return Handler
 
