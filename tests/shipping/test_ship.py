@@ -161,3 +161,17 @@ def test_a_quantity_that_is_no_number_is_refused_naming_the_line(imported):
         amazon_order_ship(order=order, carrier_code="UPS", tracking_number="1",
                           lines=[(order.items.get(sku="SKU-A").pk, "lots")])
     assert refused.value.field == "qty of SKU-A" and not Shipment.objects.exists()
+
+
+def test_without_a_source_the_shipment_leaves_from_the_first_source_holding_the_units(imported):
+    from saleschannel.commerce.inventory.models import Source, StockSourceLink
+    from saleschannel.commerce.inventory.services import source_item_set
+
+    _, order = imported(items=(("SKU-A", 2),))
+    east = Source.objects.create(code="east", name="East")
+    StockSourceLink.objects.create(stock=StockSourceLink.objects.get().stock, source=east, priority=2)
+    source_item_set(source=None, sku="SKU-A", quantity=1)
+    source_item_set(source=east, sku="SKU-A", quantity=5)
+    shipment, _ = amazon_order_ship(order=order, carrier_code="UPS", tracking_number="1")
+    assert shipment.source == east and source_qty("SKU-A", "east") == 3 and source_qty("SKU-A") == 1
+    assert ledger(order) == {"SKU-A": 0}

@@ -78,19 +78,33 @@ def tracking_check(
             "shipping_method": method, "shipped_at": shipped_at}
 
 
-def _source_of(order: Order, source: Source | str | None) -> Source:
-    """The source the shipment leaves from: given, or the first source (by priority) of the store's stock."""
+def _source_of(order: Order, source: Source | str | None, wanted: list[tuple[OrderItem, Decimal]]) -> Source:
+    """The source the shipment leaves from: the one given, which must feed the store's stock; else the
+    first enabled source of that stock (by priority) holding every managed unit, else the first one."""
     stock = stock_for_store(store=order.store)
     links = StockSourceLink.objects.filter(stock=stock).select_related("source").order_by("priority", "source_id")
-    if source is None:
-        first = next((link.source for link in links if link.source.enabled), None)
-        if first is None:
-            raise InvalidInput("source", "", f"the stock {stock.name} has no enabled source")
-        return first
-    found = source if isinstance(source, Source) else source_get(source)
-    if not any(link.source_id == found.pk for link in links):
-        raise InvalidInput("source", found.code, f"does not feed the stock of store {order.store.code}")
-    return found
+    if source is not None:
+        found = source if isinstance(source, Source) else source_get(source)
+        if not any(link.source_id == found.pk for link in links):
+            raise InvalidInput("source", found.code, f"does not feed the stock of store {order.store.code}")
+        return found
+    enabled = [link.source for link in links if link.source.enabled]
+    if not enabled:
+        raise InvalidInput("source", "", f"the stock {stock.name} has no enabled source")
+    needed = _managed_per_sku(wanted)
+    for candidate in enabled:
+        held = dict(SourceItem.objects.filter(source=candidate, sku__in=list(needed)).values_list("sku", "quantity"))
+        if all(held.get(sku, ZERO) >= qty for sku, qty in needed.items()):
+            return candidate
+    return enabled[0]
+
+
+def _managed_per_sku(wanted: list[tuple[OrderItem, Decimal]]) -> dict[str, Decimal]:
+    per_sku: dict[str, Decimal] = {}
+    for item, qty in wanted:
+        if item.product is not None and item.product.manage_stock:
+            per_sku[item.sku] = per_sku.get(item.sku, ZERO) + qty
+    return per_sku
 
 
 def _wanted(items: dict[int, OrderItem], lines: Lines, *, verb: str) -> list[tuple[OrderItem, Decimal]]:
@@ -119,10 +133,7 @@ def _plain(qty: Decimal) -> str:
 
 def _check_source_quantities(source: Source, wanted: list[tuple[OrderItem, Decimal]]) -> None:
     """A shipment from the store cannot take more than its source holds."""
-    per_sku: dict[str, Decimal] = {}
-    for item, qty in wanted:
-        if item.product is not None and item.product.manage_stock:
-            per_sku[item.sku] = per_sku.get(item.sku, ZERO) + qty
+    per_sku = _managed_per_sku(wanted)
     held = dict(SourceItem.objects.filter(source=source, sku__in=list(per_sku)).values_list("sku", "quantity"))
     for sku, qty in sorted(per_sku.items()):
         if held.get(sku, ZERO) < qty:
@@ -181,7 +192,7 @@ def shipment_create(
             wanted = _wanted(items, lines, verb="ship")
             if not wanted:
                 raise InvalidInput("items", "", f"order {locked.number} has nothing left to ship")
-            source_obj = _source_of(locked, source)
+            source_obj = _source_of(locked, source, wanted)
             if origin == Shipment.Origin.STORE:
                 _check_source_quantities(source_obj, wanted)
             else:
