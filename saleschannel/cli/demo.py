@@ -214,6 +214,7 @@ def demo_command(args: argparse.Namespace) -> int:
             "--generate", str(args.orders_per_minute), "--rate-scale", str(args.rate_scale),
             # Now and then the generator sells a SKU nobody has: the import makes a placeholder (R10).
             "--skus", ",".join(sku for sku, *_ in DEMO_CATALOG),
+            "--seller-id", DEMO_SELLER, "--marketplaces", DEMO_MARKETPLACE,
             "--notify-url", f"{web_url}notifications/amazon/order-change", "--notify-secret", notify_secret,
         ], logs / "sandbox.log", env)
         _wait_http(f"{sandbox_url}/_sandbox/calls", timeout=30, procs=children)
