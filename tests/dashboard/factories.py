@@ -47,12 +47,15 @@ def account_make(name: str = "EU shop", *, seller_id: str = "A1SELLER", marketpl
 
 def raw_order(order_id: str, *, status: str = "UNSHIPPED", channel: str = "MERCHANT", total: str = "59.90",
               currency: str = "EUR", buyer: str = "Jane Doe", sku: str = "SKU-1", qty: int = 1,
-              created: dt.datetime | None = None, updated: dt.datetime | None = None) -> dict[str, Any]:
+              created: dt.datetime | None = None, updated: dt.datetime | None = None,
+              shipping: str = "0.00", title: str = "") -> dict[str, Any]:
     created = created or timezone.now()
     stamp = created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     # Amazon's times have whole seconds: round up, so the snapshot is not older than "now".
     updated = (updated or timezone.now()) + dt.timedelta(seconds=1)
     updated_stamp = updated.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    items_total = Decimal(total) - Decimal(shipping)
+    unit_price = (items_total / qty).quantize(Decimal("0.01"))
     buyer_part = {"buyerName": buyer, "buyerEmail": f"{order_id}@marketplace.amazon.de"} if buyer else {}
     address = {"name": buyer or "", "addressLine1": "Hauptstr. 1", "city": "Berlin", "postalCode": "10115",
                "countryCode": "DE", "phone": "+49 30 1234567"}
@@ -68,8 +71,8 @@ def raw_order(order_id: str, *, status: str = "UNSHIPPED", channel: str = "MERCH
         "proceeds": {
             "grandTotal": {"amount": total, "currencyCode": currency},
             "breakdowns": [
-                {"type": "ITEM", "subtotal": {"amount": total, "currencyCode": currency}},
-                {"type": "SHIPPING", "subtotal": {"amount": "0.00", "currencyCode": currency}},
+                {"type": "ITEM", "subtotal": {"amount": str(items_total), "currencyCode": currency}},
+                {"type": "SHIPPING", "subtotal": {"amount": shipping, "currencyCode": currency}},
             ],
         },
         "fulfillment": {"fulfillmentStatus": status, "fulfilledBy": channel, "fulfillmentServiceLevel": "STANDARD"},
@@ -79,9 +82,9 @@ def raw_order(order_id: str, *, status: str = "UNSHIPPED", channel: str = "MERCH
                 "quantityOrdered": qty,
                 "product": {
                     "sellerSku": sku,
-                    "title": f"Product {sku}",
+                    "title": title or f"Product {sku}",
                     "asin": "B0TEST0001",
-                    "price": {"unitPrice": {"amount": str(Decimal(total) / qty), "currencyCode": currency}},
+                    "price": {"unitPrice": {"amount": str(unit_price), "currencyCode": currency}},
                 },
             }
         ],
