@@ -139,16 +139,9 @@ def amazon_order_row(ao: Any) -> dict[str, Any]:
 
 @channel_errors
 def amazon_orders_command(args: argparse.Namespace) -> int:
-    from saleschannel.channel.models import AmazonOrder
+    from saleschannel.channel.selectors import amazon_orders_list
 
-    account = _account(args.account)
-    orders = AmazonOrder.objects.filter(account=account).order_by("-purchase_date", "-pk").only(
-        "amazon_order_id", "status", "channel", "purchase_date", "import_state", "store_order_number", "reason"
-    )
-    if args.state:
-        orders = orders.filter(import_state=args.state)
-    if args.limit is not None:
-        orders = orders[: args.limit]
+    orders = amazon_orders_list(account=_account(args.account), import_state=args.state, limit=args.limit)
     rows = [amazon_order_row(ao) for ao in orders.iterator()]
     if args.json:
         emit_json(rows)

@@ -156,3 +156,27 @@ def test_import_by_hand_exits_1_with_the_reason_when_the_order_must_wait(connect
 def test_import_of_an_unknown_amazon_order_exits_2(connected, capsys):
     code, _, err = run(capsys, "import", "main", "999-0000000-0000000")
     assert code == 2 and "999-0000000-0000000" in err
+
+
+def test_amazon_orders_lists_newest_purchase_first_and_filters_by_state(connected, capsys):
+    import datetime as dt
+
+    from saleschannel.channel.selectors import cannot_import_count
+    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.settings import order_settings_update
+    from tests.channel.factories import T0
+
+    account = Account.objects.get()
+    order_settings_update(account=account, changes={"import_orders": "enabled"}, now=T0)
+    for day in (1, 3, 2):
+        stored, _ = amazon_order_record(account=account, order=amazon_order(
+            created=T0 + dt.timedelta(days=day), currency="XYZ" if day == 3 else "USD"), seen_at=T0)
+        amazon_order_evaluate(amazon_order=stored)
+    code, out, _ = run(capsys, "amazon-orders", "main", "--json")
+    dates = [row["purchase_date"][:10] for row in json.loads(out)]
+    assert dates == ["2026-11-04", "2026-11-03", "2026-11-02"]
+    code, out, _ = run(capsys, "amazon-orders", "main", "--state", "error", "--json")
+    assert [row["purchase_date"][:10] for row in json.loads(out)] == ["2026-11-04"]
+    assert cannot_import_count(account=account) == 1
+    code, _, err = run(capsys, "amazon-orders", "main", "--limit", "0")
+    assert code == 2 and "--limit" in err

@@ -429,3 +429,40 @@ def test_r17_an_fba_order_complete_at_creation_is_not_canceled_by_a_later_cancel
     stored, outcome = record_and_evaluate(enabled_account, read_order(with_status(body, "Canceled", at=LATER)))
     assert stored.store_order.state == "complete"
     assert outcome.import_state == "imported"
+
+
+def test_r12_pending_reservation_is_compensated_when_the_import_fails_for_good(enabled_account, enable):
+    enable(pending_orders="reserve")
+    make_product("SKU-G", qty=2)
+    body = order_dict(status="Pending", items=[("SKU-G", 2)])
+    stored, _ = record_and_evaluate(enabled_account, read_order(body))
+    assert stored.holds_pending_reservation
+    # An absurd tax makes every creation attempt fail.
+    later = with_status(body, "Unshipped", at=LATER)
+    later["orderItems"][0]["proceeds"] = {"breakdowns": [{"type": "TAX", "subtotal": {"amount": "-1",
+                                                                                    "currencyCode": "USD"}}]}
+    AmazonOrder.objects.filter(pk=stored.pk).update(error_attempts=len(RETRY_DELAYS))
+    stored, _outcome = record_and_evaluate(enabled_account, read_order(later))
+    assert stored.import_state == "error" and stored.next_retry_at is None, stored.reason
+    assert reservations_of("amazon_order", stored.amazon_order_id) == {}
+    assert not stored.holds_pending_reservation
+
+
+def test_r16_failures_never_log_buyer_data(enabled_account, caplog):
+    body = order_dict(items=[("SKU-L", 1)], buyer_email="private.person@example.com", buyer_name="Private Person")
+    body["recipient"]["deliveryAddress"]["countryCode"] = "USA"  # three letters: the store refuses it
+    with caplog.at_level("DEBUG"):
+        stored, _ = record_and_evaluate(enabled_account, read_order(body))
+    assert stored.import_state == "error"
+    assert "country_id" in stored.reason
+    assert "private.person@example.com" not in caplog.text and "Private Person" not in caplog.text
+    assert "private.person@example.com" not in stored.reason
+
+
+def test_credentials_state_is_recorded_for_the_dashboard(account):
+    from saleschannel.channel.services.accounts import account_credentials_state_set
+
+    account_credentials_state_set(account=account, ok=False, error="invalid_grant", now=LATER)
+    account.refresh_from_db()
+    assert (account.credentials_state, account.last_error, account.last_error_at) == (
+        "needs_reconnecting", "invalid_grant", LATER)
