@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saleschannel.commerce.catalog.services import product_create
+from saleschannel.commerce.inventory.models import Stock
 from saleschannel.workers.models import OrderFetchRequest, SyncRun
 from tests.dashboard import factories
 
@@ -68,7 +69,8 @@ def test_product_page_shows_salable_quantity_and_the_reservations_behind_it(staf
     html = staff_client.get(reverse("dashboard:product", args=["SKU-1"])).content.decode()
     assert "Blue mug" in html
     # 10 on the source, 2 reserved by the FBM store order (R12): 8 salable.
-    assert 'data-salable="1">8<' in html
+    stock = Stock.objects.get()
+    assert f'data-salable="{stock.pk}">8<' in html
     assert f'href="/orders/{imported.store_order_id}/"' in html
     listing = staff_client.get("/products/").content.decode()
     assert "SKU-1" in listing and "<strong>8</strong>" in listing
