@@ -6,6 +6,7 @@ import argparse
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -45,7 +46,12 @@ def run_one(name: str, *, size: int | None, quick: bool) -> dict[str, Any]:
     return result
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    raise SystemExit(f"stopped by signal {signum}")  # so that the databases made for the run are dropped
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
     args = parse(sys.argv[1:] if argv is None else argv)
     machine = env.machine()
     print(f"machine: {machine['cpus']} CPUs ({machine['cpu_model']}), {machine['memory_total']}, "

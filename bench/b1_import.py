@@ -76,6 +76,7 @@ def measure(*, backend: str, orders: int) -> dict[str, Any]:
         before = _snapshot(db, copies=2)
         engine, recorder = _engine(account, parsed)
         states = world.import_states(account)
+        peak = env.peak_rss_mb()
         floors = _floors(db, before, recorder)
     per_order = floors["per_order"]["orders_per_s"]
     one_tx = floors["one_transaction"]["orders_per_s"]
@@ -84,6 +85,7 @@ def measure(*, backend: str, orders: int) -> dict[str, Any]:
         "order_mix": order_mix(bodies),
         "import_states": states,
         "engine": engine,
+        "peak_rss_mb_after_import": peak,
         "statements_per_order": {k: round(v / orders, 2) for k, v in sorted(recorder.kinds.items())},
         "rows_inserted_per_order": round(sum(_rows(r) for rs in recorder.inserts.values() for r in rs) / orders, 2),
         "floors": floors,

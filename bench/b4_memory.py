@@ -16,6 +16,7 @@ side (a process each), so their wall times show contention, not speed.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import resource
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,19 +33,26 @@ FLAT_TOLERANCE_MB = 10.0  # "flat": the largest backfill's peak within this of t
 
 def run(*, size: int | None = None, quick: bool = False, tiny: bool = False) -> dict[str, Any]:
     sizes = (size, size * 2) if size else QUICK_SIZES if quick else SIZES
+    # BENCH_TIME_BUDGET_S: a backfill still running when the budget is spent stops there
+    # (between orders, as a worker asked to stop does) and reports how far it got.
+    budget = float(os.environ.get("BENCH_TIME_BUDGET_S", "0")) or None
     # Side by side, one process each: a process's peak memory does not depend on the others
     # running, and the sizes would otherwise take hours one after the other on two cores.
     with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
         results = list(pool.map(
-            lambda n: env.run_child("bench.b4_memory", "measure", {"orders": n}, timeout=5 * 3600), sizes))
+            lambda n: env.run_child("bench.b4_memory", "measure", {"orders": n, "budget_s": budget},
+                                   timeout=5 * 3600), sizes))
     peaks = [r["peak_mb"] for r in results]
     growth = round(peaks[-1] - peaks[0], 1)
+    complete = all(r["fetched"] >= r["orders"] for r in results)
     return {
         "benchmark": "B4",
         "title": "peak resident memory of a backfill",
         "sizes": list(sizes),
         "results": results,
         "growth_mb_smallest_to_largest": growth,
+        "all_sizes_complete": complete,
+        "time_budget_s": budget,
         "targets": {
             "peak_mb_at_most": TARGET_MB,
             "flat_within_mb": FLAT_TOLERANCE_MB,
@@ -61,7 +69,7 @@ def status_mb(field: str) -> float:
     return float("nan")
 
 
-def measure(*, orders: int) -> dict[str, Any]:
+def measure(*, orders: int, budget_s: float | None = None) -> dict[str, Any]:
     with env.django_database("sqlite"):
         from bench import world
         from bench.orders import T0, importable_orders
@@ -89,7 +97,12 @@ def measure(*, orders: int) -> dict[str, Any]:
 
         t0 = time.perf_counter()
         since = start - dt.timedelta(hours=1)
-        sync_run = account_backfill(account=account, since=since, client=client, clock=clock, progress=progress)
+
+        def out_of_time() -> bool:
+            return budget_s is not None and time.perf_counter() - t0 > budget_s
+
+        sync_run = account_backfill(account=account, since=since, client=client, clock=clock, progress=progress,
+                                    stop=out_of_time)
         wall = time.perf_counter() - t0
         peak, maxrss = status_mb("VmHWM"), round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         states = world.import_states(account)
@@ -106,5 +119,6 @@ def measure(*, orders: int) -> dict[str, Any]:
         "ru_maxrss_mb": maxrss,
         "rss_samples": samples,
         "wall_s": round(wall, 1),
-        "orders_per_s": round(orders / wall, 1),
+        "orders_per_s": round(sync_run.fetched / wall, 1),
+        "stopped_by_time_budget": sync_run.fetched < orders,
     }

@@ -216,6 +216,14 @@ def _mem_total() -> str:
     return "unknown"
 
 
+def peak_rss_mb() -> float:
+    """This process's resident-memory high-water mark (``VmHWM``), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
 def process_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of another process (a PostgreSQL backend), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

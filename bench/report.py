@@ -46,7 +46,7 @@ def _b3(result: dict[str, Any]) -> list[str]:
 
 
 def _b4(result: dict[str, Any]) -> list[str]:
-    peaks = ", ".join(f"{r['orders']:,} orders: {r['peak_mb']} MB" for r in result["results"])
+    peaks = ", ".join(f"{r['orders']:,} orders ({r['fetched']:,} read): {r['peak_mb']} MB" for r in result["results"])
     return [f"B4 peak RSS: {peaks}; growth {result['growth_mb_smallest_to_largest']} MB"]
 
 

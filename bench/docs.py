@@ -1,0 +1,157 @@
+"""``python -m bench.docs``: write the figures of ``bench/results/*.json`` into ``docs/benchmarks.md``.
+
+Only the part between the ``figures`` markers is replaced, so every number in the table
+comes from a saved result, never from a hand.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from bench.env import RESULTS, ROOT
+
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- figures:start -->", "<!-- figures:end -->"
+
+
+def _yes(value: Any) -> str:
+    return "yes" if value is True else "no" if value is False else "–"
+
+
+def _load(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    if not path.exists():
+        return None
+    result: dict[str, Any] = json.loads(path.read_text())
+    return None if "error" in result else result
+
+
+def rows() -> list[str]:
+    out = ["| | figure | measured | target | met |", "|---|---|---|---|---|"]
+    for name, render in (("b1", _b1), ("b2", _b2), ("b3", _b3), ("b4", _b4), ("b5", _b5), ("b6", _b6)):
+        result = _load(name)
+        if result is None:
+            out.append(f"| {name.upper()} | not measured yet | | | |")
+            continue
+        out.extend(render(result))
+    return out
+
+
+def _b1(r: dict[str, Any]) -> list[str]:
+    t, lines = r["targets"], []
+    for backend, b in r["results"].items():
+        e, f, q = b["engine"], b["floors"], b["ratios"]
+        is_sqlite = backend == "sqlite"
+        lines += [
+            f"| B1 {backend} | import engine, {r['orders']:,} orders | **{e['orders_per_s']:,.0f} orders/s**, "
+            f"{e['cpu_ms_per_order']:.1f} ms CPU/order"
+            + (f" (+{e['db_server_cpu_ms_per_order']:.1f} ms database server)" if "db_server_cpu_ms_per_order" in e
+               else "")
+            + f" | {'≥ 1,000/s' if is_sqlite else '–'} | {_yes(t['met_rate']) if is_sqlite else '–'} |",
+            f"| B1 {backend} | floor: same rows, one transaction | {f['one_transaction']['orders_per_s']:,.0f} orders/s"
+            f" ({q['one_transaction_floor_over_engine']}× the engine) | – | – |",
+            f"| B1 {backend} | floor: same rows, one transaction per order | {f['per_order']['orders_per_s']:,.0f}"
+            f" orders/s (**{q['per_order_floor_over_engine']}×** the engine) | {'≤ 3×' if is_sqlite else '–'} | "
+            f"{_yes(t['met_ratio']) if is_sqlite else '–'} |",
+        ]
+    return lines
+
+
+def _b2(r: dict[str, Any]) -> list[str]:
+    e, b, t = r["engine"], r["baseline_v0"], r["targets"]
+    return [
+        f"| B2 | SP-API calls per order, backlog of {r['orders']:,} | **{e['amazon_calls_per_order']}** "
+        f"({e['sp_api_calls']} calls: {_ops(e['amazon_calls']['operations'])}) | ≤ 0.011 | {_yes(t['met_calls'])} |",
+        f"| B2 | v0-style baseline (getOrders + getOrderItems + getOrderAddress) | {b['calls_per_order']} calls/order;"
+        f" engine makes **{r['fewer_calls_factor']}× fewer** | ≥ 100× fewer | {_yes(t['met_factor'])} |",
+        f"| B2 | time to drain the backlog, default usage plans (simulated) | engine {e['drain_simulated_hours']} h;"
+        f" baseline {b['simulated_hours']} h | – | – |",
+    ]
+
+
+def _ops(ops: dict[str, int]) -> str:
+    return ", ".join(f"{op} {n}" for op, n in ops.items() if n and op != "token")
+
+
+def _b3(r: dict[str, Any]) -> list[str]:
+    p, n, t = r["polling"]["latency_s"], r["notification"]["latency_s"], r["targets"]
+    return [
+        f"| B3 | polling alone (simulated clock, {p['n']} store orders) | p50 {p.get('p50')} s, **p95 {p.get('p95')} s**"
+        f" | p95 ≈ 240 s + 10 s | {_yes(t['met_polling'])} |",
+        f"| B3 | with a notification (real clock, over HTTP, {n['n']} orders) | p50 {n.get('p50')} s, "
+        f"**p95 {n.get('p95')} s** | p95 ≤ 5 s | {_yes(t['met_notification'])} |",
+    ]
+
+
+def _b4(r: dict[str, Any]) -> list[str]:
+    t = r["targets"]
+    peaks = ", ".join(f"{x['orders']:,}: {x['peak_mb']} MB" + (f" (stopped by the time budget at {x['fetched']:,})"
+                                                                 if x.get("stopped_by_time_budget") else "")
+                      for x in r["results"])
+    return [f"| B4 | peak RSS of a backfill ({peaks}) | **{max(x['peak_mb'] for x in r['results'])} MB**, "
+            f"growth {r['growth_mb_smallest_to_largest']} MB | < 150 MB, flat | "
+            f"{_yes(t['met_peak'] and t['met_flat'])} |"]
+
+
+def _b5(r: dict[str, Any]) -> list[str]:
+    if "skipped" in r:
+        return [f"| B5 | skipped: {r['skipped']} | | | |"]
+    lines = []
+    names = {"amazon_orders_first_page": "Amazon orders, first page", "search_amazon_order_id": "search by Amazon order id",
+             "search_store_order_number": "search by store order number", "store_dashboard": "store dashboard (Recent Orders)"}
+    last = r["levels"][-1]["amazon_orders"]
+    for page, label in names.items():
+        figures = ", ".join(f"{lv['amazon_orders']:,}: {lv['pages'][page]['p95_ms']} ms" for lv in r["levels"])
+        largest = r["levels"][-1]["pages"][page]["p95_ms"]
+        lines.append(f"| B5 | {label}, p95 server time | {figures} | < 200 ms at {last:,} | {_yes(largest < 200)} |")
+    return lines
+
+
+def _b6(r: dict[str, Any]) -> list[str]:
+    if "skipped" in r:
+        return [f"| B6 | skipped: {r['skipped']} | | | |"]
+    runs = ", ".join(f"{x['workers']}: {x['orders_per_s']}/s" for x in r["results"])
+    est = ", ".join(f"{k}: {v}/s" for k, v in r["multi_machine_estimate_orders_per_s"].items())
+    return [f"| B6 | workers over 20 accounts, this machine (contention) | {runs} | – | – |",
+            f"| B6 | estimate, one worker per machine | {est} | – | – |"]
+
+
+def machine_line() -> str:
+    for name in ("b1", "b2", "b3", "b4", "b5", "b6"):
+        result = _load(name)
+        if result:
+            m = result["machine"]
+            return (f"{m['cpus']} CPUs ({m['cpu_model']}), {m['memory_total']} RAM, {m['platform']}; Python "
+                    f"{m['python']}, Django {m.get('django', '?')}, SQLite {m['sqlite']}, PostgreSQL {m['postgresql']}")
+    return "not measured yet"
+
+
+def conditions() -> list[str]:
+    out = []
+    for name in ("b1", "b2", "b3", "b4", "b5", "b6"):
+        result = _load(name)
+        if result:
+            m = result["machine"]
+            out.append(f"- {name.upper()}: measured {m['utc']}, load average {m['load_average_at_start'][0]} at the "
+                       f"start and {m.get('load_average_at_end', ['?'])[0]} at the end, {result.get('elapsed_s')} s, "
+                       f"`{result['command']}`")
+    return out
+
+
+def main() -> int:
+    text = DOC.read_text()
+    if START not in text or END not in text:
+        print(f"{DOC} has no figures markers", file=sys.stderr)
+        return 1
+    block = "\n".join([START, "", f"Machine: {machine_line()}.", "", *rows(), "", "Conditions:", "", *conditions(),
+                       "", END])
+    head, rest = text.split(START, 1)
+    DOC.write_text(head + block + rest.split(END, 1)[1])
+    print(f"updated {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
