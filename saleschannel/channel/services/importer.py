@@ -398,10 +398,23 @@ def salable_increased_receiver(sender: Any, stock: Any = None, skus: Iterable[st
             batch, _waking.queued = _waking.queued, set()
             if not batch:
                 break
-            for account in _accounts_of_stock(stock):
-                waiting_orders_evaluate(account=account, skus=batch)
+            _wake_accounts(stock, batch)
     finally:
         _waking.queued = None
+
+
+def _wake_accounts(stock: Any, skus: set[str]) -> None:
+    # Runs after the stock change committed: a failure here must not fail the change itself.
+    try:
+        accounts = _accounts_of_stock(stock)
+    except Exception:
+        log.warning("waking waiting Amazon orders failed", exc_info=True)
+        return
+    for account in accounts:
+        try:
+            waiting_orders_evaluate(account=account, skus=skus)
+        except Exception:
+            log.warning("waking waiting Amazon orders of account %s failed", account.pk, exc_info=True)
 
 
 def _accounts_of_stock(stock: Any) -> list[Account]:
