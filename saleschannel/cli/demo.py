@@ -177,6 +177,8 @@ def _python_env(home: Path, notify_secret: str) -> dict[str, str]:
 
 def demo_command(args: argparse.Namespace) -> int:
     """Run the demo until Ctrl-C; stop every process it started."""
+    if args.pace <= 0:
+        raise UsageError("--pace", args.pace, "error: --pace: must be above 0")
     if args.orders_per_minute <= 0:
         raise UsageError("--orders-per-minute", args.orders_per_minute, "error: --orders-per-minute: must be above 0")
     home = _home()
@@ -212,6 +214,7 @@ def demo_command(args: argparse.Namespace) -> int:
             *me, "sandbox", "serve", "--host", "127.0.0.1", "--port", str(sandbox_port),
             "--seed", str(args.seed if args.seed is not None else int(time.time())),
             "--generate", str(args.orders_per_minute), "--rate-scale", str(args.rate_scale),
+            "--pace", str(args.pace),
             # Now and then the generator sells a SKU nobody has: the import makes a placeholder (R10).
             "--skus", ",".join(sku for sku, *_ in DEMO_CATALOG),
             "--seller-id", DEMO_SELLER, "--marketplaces", DEMO_MARKETPLACE,
@@ -246,5 +249,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--orders-per-minute", type=int, default=20, help="how fast the sandbox makes orders")
     parser.add_argument("--rate-scale", type=float, default=20.0,
                         help="multiplies Amazon's usage plans in the sandbox, so the demo is lively")
+    parser.add_argument("--pace", type=float, default=10.0,
+                        help="orders move through their statuses this many times faster than at Amazon")
     parser.add_argument("--seed", type=int, default=None, help="seed of the order generator")
     parser.set_defaults(handler=demo_command, needs_django=False)

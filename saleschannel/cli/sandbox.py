@@ -86,6 +86,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="SECRET",
         help="sent as x-api-key (default: $SALESCHANNEL_NOTIFY_SECRET)",
     )
+    serve.add_argument(
+        "--pace", type=_number("--pace", minimum=1e-6), default=1.0, metavar="F",
+        help="orders move through their statuses F times faster than at Amazon (a demo's 10)",
+    )
     serve.add_argument("--skus", default=None, help="comma-separated SKUs the generated orders use")
     serve.add_argument(
         "--marketplaces",
@@ -123,6 +127,7 @@ def serve_command(args: argparse.Namespace) -> int:
         notify_url=args.notify_url,
         notify_secret=args.notify_secret or os.environ.get("SALESCHANNEL_NOTIFY_SECRET"),
         skus=skus,
+        pace=args.pace,
     )
     try:
         server = SandboxServer(app, args.host, args.port)

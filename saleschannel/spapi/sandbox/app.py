@@ -73,6 +73,7 @@ class SandboxApp:
         seller_id: str = DEFAULT_SELLER_ID,
         token_ttl: float = 3600.0,
         pagination_ttl: float = 600.0,
+        pace: float = 1.0,
     ) -> None:
         if generate_per_minute < 0 or visibility_lag < 0:
             raise ValueError("generate rate and visibility lag cannot be negative")
@@ -81,7 +82,7 @@ class SandboxApp:
         self.visibility_lag = visibility_lag
         self.generate_per_minute = generate_per_minute
         self.store = OrderStore()
-        self.generator = OrderGenerator(seed, skus=skus, marketplaces=marketplaces)
+        self.generator = OrderGenerator(seed, skus=skus, marketplaces=marketplaces, pace=pace)
         self.throttle = Throttle(self.clock, enabled=rate_limits, scale=rate_scale)
         self.faults = FaultInjector(fault_rate, seed=seed, stall_seconds=stall_seconds)
         self.lwa = auth_api.LoginWithAmazon(token_ttl=token_ttl)

@@ -95,7 +95,10 @@ class OrderGenerator:
         unknown_sku_rate: float = 0.05,
         marketplaces: Sequence[Marketplace] = MARKETPLACES,
         weights: Sequence[int] | None = None,
+        pace: float = 1.0,
     ) -> None:
+        if pace <= 0:
+            raise ValueError("pace: must be above 0")
         if not skus:
             raise ValueError("skus: give at least one SKU")
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
@@ -108,6 +111,8 @@ class OrderGenerator:
             else (MARKETPLACE_WEIGHTS if self.marketplaces == MARKETPLACES else (1,) * len(self.marketplaces))
         )
         self.count = 0
+        # How many times faster than Amazon orders move through their statuses (a demo's 10).
+        self.pace = pace
 
     def _rng(self, n: int) -> random.Random:
         digest = hashlib.sha256(f"{self.seed}:{n}".encode()).digest()
@@ -150,7 +155,7 @@ class OrderGenerator:
         if buyer:
             order["buyer"] = buyer
         plan = Plan(
-            order_id, _events(rng, fba, len(lines)), lines, _order_proceeds(lines, market, rng, fba), fba
+            order_id, [(at / self.pace, status) for at, status in _events(rng, fba, len(lines))], lines, _order_proceeds(lines, market, rng, fba), fba
         )
         return order, plan
 
