@@ -64,7 +64,6 @@ class Inventory(StrEnum):
 
 IN_STOCK, OUT_OF_STOCK, DO_NOT_MANAGE = Inventory.IN_STOCK, Inventory.OUT_OF_STOCK, Inventory.DO_NOT_MANAGE
 FBA, FBM = Channel.FBA, Channel.FBM
-ALL_INVENTORY = (IN_STOCK, OUT_OF_STOCK, DO_NOT_MANAGE)
 YES, NO = True, False
 
 
@@ -81,7 +80,8 @@ def _row(channel: Channel, inventory: tuple[Inventory, ...], status: Status, cre
     return MatrixRow(channel, inventory, status, create, reserved)
 
 
-# R7: the source's table "Order Creation with Multi Source Inventory", row for row.
+# R7: the source's table "Order Creation with Multi Source Inventory", row for row (the behaviour
+# under Pending Orders "no_reserve"; "reserve" adds the pending reservation of R12).
 # | Fulfillment Channel | Inventory Status | Amazon Order Status | Create Order | Inventory Reserved |
 CREATION_MATRIX: tuple[MatrixRow, ...] = (
     _row(FBA, (IN_STOCK, OUT_OF_STOCK, DO_NOT_MANAGE), Status.PENDING, NO, NO),
