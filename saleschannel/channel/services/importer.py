@@ -170,7 +170,7 @@ def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[b
     if decision.action is rules.Action.CREATE:
         assert isinstance(parsed, Order)
         attempting[0] = True
-        return _create(ao, parsed, decision, settings, stock, manual, now)
+        return _create(ao, parsed, decision, settings, manual, now)
     if decision.action is rules.Action.CANCEL:
         assert ao.store_order is not None
         order_cancel(order=ao.store_order, comment="Canceled at Amazon")
@@ -180,14 +180,13 @@ def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[b
 
 
 def _create(
-    ao: AmazonOrder, parsed: Order, decision: rules.Decision, settings: OrderSettings, stock: Any,
-    manual: bool, now: dt.datetime,
+    ao: AmazonOrder, parsed: Order, decision: rules.Decision, settings: OrderSettings, manual: bool,
+    now: dt.datetime,
 ) -> ImportOutcome:
     order = store_order_create(amazon_order=ao, parsed=parsed, decision=decision, settings=settings)
-    if decision.pending is rules.PendingAction.COMPENSATE:
-        _pending_release(ao, stock)
-    elif decision.pending is rules.PendingAction.TRANSFER:
-        ao.holds_pending_reservation = False
+    if decision.pending in (rules.PendingAction.COMPENSATE, rules.PendingAction.TRANSFER):
+        # What the transfer did not take over (held on another store's stock) is released.
+        _pending_release(ao)
     ao.store_order, ao.store_order_number = order, order.number
     ao.import_state, ao.reason_code, ao.reason = S.IMPORTED, rules.Reason.IMPORTED.value, order.number
     if decision.buyer_withheld:
@@ -217,13 +216,21 @@ def _pending_reserve(ao: AmazonOrder, decision: rules.Decision, stock: Any) -> s
     return decision.reason if held else f"{ao.status} at Amazon: waiting for Unshipped (nothing to reserve)"
 
 
-def _pending_release(ao: AmazonOrder, stock: Any) -> None:
-    """R12: compensate the pending reservation (canceled, import disabled, no_reserve, failed for good)."""
-    if stock is not None:
+def _pending_release(ao: AmazonOrder) -> None:
+    """R12: compensate the pending reservation (canceled, import disabled, no_reserve, failed for good).
+
+    Released on every stock that holds it, also when the settings' store changed meanwhile.
+    """
+    from saleschannel.commerce.inventory.models import Reservation, Stock
+
+    holding = (Reservation.objects.filter(object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id)
+               .values_list("stock_id", flat=True).distinct())
+    for held_on in Stock.objects.filter(pk__in=list(holding)).order_by("pk"):
         reservation_compensate(
-            stock=stock, object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id,
+            stock=held_on, object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id,
             event_type="amazon_order_pending_released",
-            event_key=f"amazon:{ao.account_id}:{ao.amazon_order_id}:pending:{ao.pending_generation}:release",
+            event_key=f"amazon:{ao.account_id}:{ao.amazon_order_id}:pending:{ao.pending_generation}"
+                      f":release:{held_on.pk}",
         )
     ao.holds_pending_reservation = False
 
@@ -232,7 +239,7 @@ def _apply_pending(ao: AmazonOrder, decision: rules.Decision, stock: Any) -> str
     if decision.pending is rules.PendingAction.RESERVE and stock is not None:
         return _pending_reserve(ao, decision, stock)
     if decision.pending is rules.PendingAction.COMPENSATE:
-        _pending_release(ao, stock)
+        _pending_release(ao)
     return decision.reason
 
 
@@ -294,8 +301,7 @@ def _record_failure(pk: int, exc: Exception, *, manual: bool, attempted: bool, n
         failures = ao.error_attempts
         ao.next_retry_at = now + RETRY_DELAYS[failures - 1] if failures <= len(RETRY_DELAYS) else None
         if ao.next_retry_at is None and ao.holds_pending_reservation:
-            settings = OrderSettings.objects.select_related("store").get(account=ao.account)
-            _pending_release(ao, stock_for_store(store=settings.store) if settings.store else None)
+            _pending_release(ao)
         ao.import_state, ao.reason_code, ao.reason = S.ERROR, "import_error", message
         ao.evaluated_at = now
         ao.save()
