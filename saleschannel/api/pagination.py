@@ -13,10 +13,13 @@ from saleschannel.dashboard.pagination import PAGE_SIZE, Page, keyset_page
 MAX_LIMIT = 200
 
 
-def page_of(request: Request, qs: QuerySet[Any], *, field: str) -> Page:
+def size_of(request: Request) -> int:
     raw = request.query_params.get("limit", "")
-    size = min(int(raw), MAX_LIMIT) if raw.isdigit() and int(raw) > 0 else PAGE_SIZE
-    return keyset_page(qs, field=field, cursor=request.query_params.get("after"), size=size)
+    return min(int(raw), MAX_LIMIT) if raw.isdigit() and int(raw) > 0 else PAGE_SIZE
+
+
+def page_of(request: Request, qs: QuerySet[Any], *, field: str) -> Page:
+    return keyset_page(qs, field=field, cursor=request.query_params.get("after"), size=size_of(request))
 
 
 def next_link(request: Request, page: Page) -> str | None:

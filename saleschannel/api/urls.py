@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import IsAuthenticated
 
 from saleschannel.api import views
+from saleschannel.api.permissions import DashboardRole
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts", views.AccountList.as_view(), name="api-accounts"),
@@ -19,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:pk>", views.StoreOrderDetail.as_view(), name="api-order"),
     path("products", views.ProductList.as_view(), name="api-products"),
     path("stock/<path:sku>", views.StockDetail.as_view(), name="api-stock"),
-    # The schema holds no data, but like every route here it needs a signed-in user.
-    path("schema", SpectacularJSONAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+    # The schema holds no data, but like every route here it needs a signed-in staff user.
+    path("schema", SpectacularJSONAPIView.as_view(permission_classes=[IsAuthenticated, DashboardRole]),
+         name="api-schema"),
 ]

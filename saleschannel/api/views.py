@@ -124,8 +124,8 @@ class AmazonOrderList(Base):
         form = AmazonOrderFilterForm(params, accounts=selectors.account_choices())
         if not form.is_valid():
             return Response(form.errors, status=400)
-        qs = selectors.amazon_orders_filtered(form.cleaned_data, tz=display_zone())
-        page = pagination.page_of(request, qs, field="purchase_date")
+        page = selectors.amazon_orders_page(form.cleaned_data, tz=display_zone(),
+                                            cursor=request.query_params.get("after"), size=pagination.size_of(request))
         return Response({"next": pagination.next_link(request, page),
                          "results": s.AmazonOrderSerializer(page.rows, many=True).data})
 

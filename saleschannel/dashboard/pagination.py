@@ -66,3 +66,28 @@ def keyset_page(qs: QuerySet[Any], *, field: str, cursor: str | None, size: int 
     rows = rows[:size]
     next_cursor = _encode(getattr(rows[-1], field), rows[-1].pk) if more and rows else None
     return Page(rows=rows, next_cursor=next_cursor, is_first=position is None)
+
+
+def _sort_key(row: Any, field: str) -> tuple[int, float, int]:
+    when = getattr(row, field)
+    return (0, 0.0, -row.pk) if when is None else (1, -when.timestamp(), -row.pk)
+
+
+def keyset_page_merged(parts: list[QuerySet[Any]], *, field: str, cursor: str | None, size: int = PAGE_SIZE) -> Page:
+    """One page over several querysets (one per account), each read along its own index, merged.
+
+    The same cursor applies to every part, so the merged page is exactly the page of their union.
+    """
+    if len(parts) == 1:
+        return keyset_page(parts[0], field=field, cursor=cursor, size=size)
+    rows: list[Any] = []
+    more = False
+    for part in parts:
+        page = keyset_page(part, field=field, cursor=cursor, size=size)
+        rows += page.rows
+        more = more or page.next_cursor is not None
+    rows.sort(key=lambda row: _sort_key(row, field))
+    more = more or len(rows) > size
+    rows = rows[:size]
+    next_cursor = _encode(getattr(rows[-1], field), rows[-1].pk) if more and rows else None
+    return Page(rows=rows, next_cursor=next_cursor, is_first=not cursor or _decode(cursor) is None)

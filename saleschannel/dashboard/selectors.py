@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from saleschannel.channel.models import Account, AmazonOrder, ImportAttempt
 from saleschannel.dashboard.forms import day_start
+from saleschannel.dashboard.pagination import PAGE_SIZE, Page, keyset_page, keyset_page_merged
 
 OUT_OF_STOCK = "out_of_stock"
 
@@ -170,3 +171,19 @@ def settings_history(*, account: Account, limit: int = 20) -> list[Any]:
 
 def account_by_pk(pk: int) -> Account | None:
     return Account.objects.filter(pk=pk).first()
+
+
+def amazon_orders_page(filters: dict[str, Any], *, tz: dt.tzinfo, cursor: str | None, size: int = PAGE_SIZE) -> Page:
+    """A page of the filtered Amazon orders, newest purchase first.
+
+    Read account by account, each along its (account, purchase date) index, and merged:
+    a page costs the same at the first row and at the millionth, whatever the filters.
+    """
+    qs = amazon_orders_filtered(filters, tz=tz)
+    if filters.get("account") or (filters.get("number") or "").strip():
+        return keyset_page(qs, field="purchase_date", cursor=cursor, size=size)
+    accounts = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    if not accounts:
+        return Page(rows=[], next_cursor=None, is_first=True)
+    parts = [qs.filter(account_id=pk) for pk in accounts]
+    return keyset_page_merged(parts, field="purchase_date", cursor=cursor, size=size)

@@ -103,9 +103,14 @@ def test_search_text_is_shown_as_text(staff_client, account):
     assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
 
 
-def test_keyset_pages_walk_every_row_once(staff_client, account):
+@pytest.mark.parametrize("accounts", [1, 3])
+def test_keyset_pages_walk_every_row_once(staff_client, account, accounts):
+    others = [factories.account_make(f"Shop {i}", seller_id=f"S{i}", marketplace_id=f"M{i}") for i in range(1, accounts)]
+    everyone = [account, *others]
     base = timezone.now() - dt.timedelta(days=3)
-    made = {factories.amazon_order_make(account, purchased=base - dt.timedelta(minutes=i % 40)).amazon_order_id
+    # Many rows share a purchase time, across accounts too: the primary key breaks the ties.
+    made = {factories.amazon_order_make(everyone[i % len(everyone)],
+                                        purchased=base - dt.timedelta(minutes=i % 40)).amazon_order_id
             for i in range(115)}
     unreadable = factories.amazon_order_make(account, import_state="error", reason="unreadable")
     AmazonOrder.objects.filter(pk=unreadable.pk).update(purchase_date=None)
@@ -122,6 +127,12 @@ def test_keyset_pages_walk_every_row_once(staff_client, account):
     assert pages == 3
     assert len(seen) == len(set(seen)) == len(made)
     assert set(seen) == made
+    # Newest first, rows without a purchase date first.
+    rows = list(AmazonOrder.objects.filter(amazon_order_id__in=seen))
+    by_id = {o.amazon_order_id: o for o in rows}
+    keys = [(by_id[i].purchase_date is not None, -(by_id[i].purchase_date or base).timestamp(), -by_id[i].pk)
+            for i in seen]
+    assert keys == sorted(keys)
 
 
 def test_a_cursor_that_is_not_ours_gives_the_first_page(staff_client, orders):
@@ -133,12 +144,15 @@ def test_query_count_of_the_list_is_pinned(staff_client, account, django_assert_
     for _ in range(60):
         factories.amazon_order_make(account, import_state="imported", store_order_number="000000001")
     staff_client.get("/amazon-orders/")  # warm the session and the user
-    # session, user, manager check, banner count, accounts for the filter, one page of rows.
-    with django_assert_num_queries(6):
+    # session, user, manager check, banner count, accounts for the filter, account ids, one page per account.
+    with django_assert_num_queries(7):
         staff_client.get("/amazon-orders/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         staff_client.get("/amazon-orders/?status=Unshipped&buyer=jane&total_min=1")
-    # A search by number adds its two indexed look-ups.
+    # One account chosen: no account ids needed.
+    with django_assert_num_queries(6):
+        staff_client.get(f"/amazon-orders/?account={account.pk}")
+    # A search by number adds its two indexed look-ups and reads across accounts at once.
     with django_assert_num_queries(8):
         staff_client.get("/amazon-orders/?number=000000001")
 
@@ -150,3 +164,13 @@ def test_query_count_of_recent_orders_is_pinned(staff_client, account, django_as
     with django_assert_num_queries(13):
         response = staff_client.get(f"/accounts/{account.pk}/")
     assert len(response.context["recent"]) == 20
+
+
+def test_all_accounts_cost_one_indexed_query_each(staff_client, account, django_assert_num_queries):
+    for i in range(1, 3):
+        factories.amazon_order_make(factories.account_make(f"Shop {i}", seller_id=f"S{i}", marketplace_id=f"M{i}"))
+    factories.amazon_order_make(account)
+    staff_client.get("/amazon-orders/")
+    with django_assert_num_queries(9):
+        response = staff_client.get("/amazon-orders/")
+    assert len(response.context["page"].rows) == 3

@@ -108,7 +108,13 @@ def stock_shortages(
     ``available`` adds quantities that count as salable for this caller (an order's own
     pending reservation, R8).
     """
-    wanted = managed_lines(lines)
+    return shortages_of(stock=stock, wanted=managed_lines(lines), available=available)
+
+
+def shortages_of(
+    *, stock: Stock, wanted: Mapping[str, Decimal], available: Mapping[str, Decimal] | None = None
+) -> list[tuple[str, Decimal, Decimal]]:
+    """``stock_shortages`` of lines already summed per managed SKU (``managed_lines``)."""
     salable = salable_quantities(stock=stock, skus=wanted)
     extra = available or {}
     short = []

@@ -24,6 +24,7 @@ from functools import partial
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
+from django.utils import timezone
 
 from saleschannel.commerce.errors import InvalidInput, NotFound
 from saleschannel.commerce.inventory.errors import InsufficientStock
@@ -43,6 +44,7 @@ from saleschannel.commerce.inventory.selectors import (  # re-exported: callers 
     open_reservations,
     salable_quantities,
     salable_quantity,
+    shortages_of,
     stock_figures,
     stock_for_store,
     stock_shortages,
@@ -102,12 +104,17 @@ def _locks_take(*, stock: Stock, skus: Iterable[str]) -> None:
     list(locked.values_list("pk", flat=True))
 
 
-def _key_used(event_key: str) -> bool:
-    return UsedEventKey.objects.filter(event_key=event_key).exists()
-
-
 def _key_claim(event_key: str, event_type: str) -> bool:
-    """Record the event; False when another transaction claimed it first."""
+    """Record the event key; False when it was recorded before (a replay), by this or another writer."""
+    if connection.features.can_return_rows_from_bulk_insert:  # PostgreSQL, SQLite >= 3.35
+        table = connection.ops.quote_name(UsedEventKey._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (event_key, event_type, created_at) VALUES (%s, %s, %s) "  # noqa: S608
+                "ON CONFLICT (event_key) DO NOTHING RETURNING id",
+                [event_key, event_type, connection.ops.adapt_datetimefield_value(timezone.now())],
+            )
+            return cursor.fetchone() is not None
     try:
         with transaction.atomic():
             UsedEventKey.objects.create(event_key=event_key, event_type=event_type)
@@ -165,14 +172,12 @@ def reservation_append(
     with transaction.atomic():
         wanted = managed_lines(checked)
         _locks_take(stock=stock, skus=wanted)
-        if _key_used(event_key):
-            return False
-        if check_salable:
-            short = stock_shortages(stock=stock, lines=list(wanted.items()))
-            if short:
-                raise InsufficientStock(*short[0], shortages=short)
         if not _key_claim(event_key, event_type):
             return False
+        if check_salable:
+            short = shortages_of(stock=stock, wanted=wanted)
+            if short:
+                raise InsufficientStock(*short[0], shortages=short)  # rolls the claim back too
         Reservation.objects.bulk_create([
             Reservation(stock=stock, sku=sku, quantity=-qty, event_type=event_type, object_type=object_type,
                         object_id=object_id, event_key=event_key)
@@ -227,7 +232,7 @@ def reservation_compensate(
     with transaction.atomic():
         held = open_reservations(object_type=object_type, object_id=object_id, stock=stock)
         _locks_take(stock=stock, skus=held)
-        if _key_used(event_key) or not _key_claim(event_key, event_type):
+        if not _key_claim(event_key, event_type):
             return False
         entries = _release_entries(stock=stock, object_type=object_type, object_id=object_id,
                                    event_type=event_type, event_key=event_key, limits=limits)
@@ -254,7 +259,7 @@ def reservation_transfer(
     with transaction.atomic():
         held = open_reservations(object_type=from_type, object_id=from_id, stock=stock)
         _locks_take(stock=stock, skus=held)
-        if _key_used(event_key) or not _key_claim(event_key, event_type):
+        if not _key_claim(event_key, event_type):
             return False
         released = _release_entries(stock=stock, object_type=from_type, object_id=from_id,
                                     event_type=event_type, event_key=event_key, limits=None)
@@ -284,7 +289,7 @@ def shipment_deduct(
     with transaction.atomic():
         shipped = managed_lines(_lines_check(lines))
         _locks_take(stock=stock, skus=shipped)
-        if _key_used(event_key) or not _key_claim(event_key, event_type):
+        if not _key_claim(event_key, event_type):
             return False
         for sku, qty in sorted(shipped.items()):
             if not SourceItem.objects.filter(source=source_obj, sku=sku).update(quantity=F("quantity") - qty):

@@ -100,10 +100,7 @@ def create(
     comment = text_check("comment", comment, max_length=10_000, required=False)
     products = products_by_sku(item.sku for item in items)
     try:
-        with transaction.atomic():
-            clash = _clash(store, number, ext)
-            if clash is not None:
-                raise clash
+        with transaction.atomic():  # the unique constraints catch a clash; the savepoint undoes it
             order.save()
             for item in items:
                 item.order, item.product = order, products.get(item.sku)

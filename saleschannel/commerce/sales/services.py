@@ -123,8 +123,10 @@ def order_number_next(*, store: Store) -> str:
     get one number; a rolled-back order gives its number back.
     """
     with transaction.atomic():
-        OrderSequence.objects.bulk_create([OrderSequence(store=store)], ignore_conflicts=True)
-        sequence = OrderSequence.objects.select_for_update().get(store=store)
+        sequence = OrderSequence.objects.select_for_update().filter(store=store).first()
+        if sequence is None:  # the store's first number: make its row, racing writers make one
+            OrderSequence.objects.bulk_create([OrderSequence(store=store)], ignore_conflicts=True)
+            sequence = OrderSequence.objects.select_for_update().get(store=store)
         value = sequence.last_value
         while True:
             value += 1

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.dashboard import actions, amazon_view, selectors
 from saleschannel.dashboard.forms import AmazonOrderFilterForm
-from saleschannel.dashboard.pagination import keyset_page
 from saleschannel.dashboard.permissions import manager_required, viewer_required
 from saleschannel.dashboard.views.common import display_zone, render_page
 
@@ -27,8 +26,7 @@ def amazon_orders(request: HttpRequest) -> HttpResponse:
     else:
         status = 200
         filters = form.cleaned_data if form.is_bound else {}
-        qs = selectors.amazon_orders_filtered(filters, tz=tz)
-        page = keyset_page(qs, field="purchase_date", cursor=request.GET.get("after"))
+        page = selectors.amazon_orders_page(filters, tz=tz, cursor=request.GET.get("after"))
     query = request.GET.copy()
     query.pop("after", None)
     context = {

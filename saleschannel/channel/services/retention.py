@@ -1,0 +1,215 @@
+"""Buyer data is kept only as long as allowed (C27).
+
+A configurable number of days after an order is shipped or canceled (default 30,
+``SALESCHANNEL_BUYER_DATA_RETENTION_DAYS``), the buyer's name, email, phone and street
+lines are masked in the Amazon order snapshot (parsed fields and raw JSON, and any
+address correction made before import) and in guest store orders (names, email,
+addresses). What the books need stays: numbers, dates, amounts, lines, SKUs, city,
+region, postcode and country.
+
+Customer accounts built by "Build New Customer Account" are the merchant's customer
+database and stay, unless ``SALESCHANNEL_RETENTION_MASK_CUSTOMERS=1`` asks to mask them
+too (then a customer is masked once every one of their orders is finished and old).
+
+Each order is masked in its own transaction; the job can be run again at any time and
+masks nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from saleschannel.channel.models import AmazonOrder
+
+log = logging.getLogger("saleschannel.retention")
+
+DEFAULT_DAYS = 30
+#: Written where a buyer's name was: says what happened, and marks the row as done.
+MASKED_NAME = "(removed)"
+#: Masked emails end so; each keeps the row's id, so unique emails stay unique.
+MASKED_EMAIL_DOMAIN = "removed.invalid"
+FINAL_AMAZON_STATUSES = ("Shipped", "Canceled")
+FINAL_STORE_STATES = ("complete", "closed", "canceled")
+#: Keys of Amazon's ``CustomerAddress`` that identify a person or a door.
+_ADDRESS_PERSONAL = ("name", "companyName", "addressLine1", "addressLine2", "addressLine3", "phone")
+_BATCH = 200
+
+
+def retention_days() -> int:
+    """The configured number of days (a setting or the environment), else 30."""
+    raw = getattr(settings, "SALESCHANNEL_BUYER_DATA_RETENTION_DAYS", None)
+    if raw is None:
+        raw = os.environ.get("SALESCHANNEL_BUYER_DATA_RETENTION_DAYS", DEFAULT_DAYS)
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"SALESCHANNEL_BUYER_DATA_RETENTION_DAYS: {raw!r} is not a whole number") from None
+    if days < 0:
+        raise ValueError("SALESCHANNEL_BUYER_DATA_RETENTION_DAYS cannot be negative")
+    return days
+
+
+def _mask_customers() -> bool:
+    value = getattr(settings, "SALESCHANNEL_RETENTION_MASK_CUSTOMERS", None)
+    if value is None:
+        value = os.environ.get("SALESCHANNEL_RETENTION_MASK_CUSTOMERS", "")
+    return str(value).lower() in ("1", "true", "yes")
+
+
+def masked_email(kind: str, pk: int) -> str:
+    return f"{kind}-{pk}@{MASKED_EMAIL_DOMAIN}"
+
+
+def mask_address(address: Any) -> Any:
+    """Amazon's address without its personal parts (a copy; anything else is returned as it is)."""
+    if not isinstance(address, dict):
+        return address
+    kept = {k: v for k, v in address.items() if k not in _ADDRESS_PERSONAL and k != "extendedFields"}
+    if "name" in address:
+        kept["name"] = MASKED_NAME
+    return kept
+
+
+def mask_raw_order(raw: Any, pk: int) -> Any:
+    """An Amazon order's JSON with the buyer and the recipient's personal data masked."""
+    if not isinstance(raw, dict):
+        return raw
+    order = dict(raw)
+    buyer = order.get("buyer")
+    if isinstance(buyer, dict):
+        buyer = {k: v for k, v in buyer.items() if k not in ("buyerName", "buyerEmail", "buyerCompanyName")}
+        if "buyerName" in raw["buyer"]:
+            buyer["buyerName"] = MASKED_NAME
+        if "buyerEmail" in raw["buyer"]:
+            buyer["buyerEmail"] = masked_email("buyer", pk)
+        order["buyer"] = buyer
+    recipient = order.get("recipient")
+    if isinstance(recipient, dict):
+        recipient = dict(recipient)
+        recipient["deliveryAddress"] = mask_address(recipient.get("deliveryAddress"))
+        if recipient["deliveryAddress"] is None:
+            del recipient["deliveryAddress"]
+        preference = recipient.get("deliveryPreference")
+        if isinstance(preference, dict) and "addressInstruction" in preference:
+            recipient["deliveryPreference"] = {k: v for k, v in preference.items() if k != "addressInstruction"}
+        order["recipient"] = recipient
+    return order
+
+
+def _chunks(queryset: QuerySet[Any]) -> Iterator[list[int]]:
+    """Primary keys in batches; each batch is read anew, so rows masked meanwhile drop out."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:_BATCH])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]
+
+
+def _amazon_orders_due(cutoff: dt.datetime) -> QuerySet[AmazonOrder]:
+    finished_before = Q(last_updated_time__lte=cutoff) | Q(last_updated_time__isnull=True, last_seen_at__lte=cutoff)
+    return (
+        AmazonOrder.objects.filter(status__in=FINAL_AMAZON_STATUSES)
+        .filter(finished_before)
+        .exclude(buyer_name=MASKED_NAME)
+    )
+
+
+def _amazon_order_mask(pk: int, cutoff: dt.datetime) -> bool:
+    from saleschannel.dashboard.models import AddressCorrection
+
+    with transaction.atomic():
+        order = _amazon_orders_due(cutoff).select_for_update().filter(pk=pk).first()
+        if order is None:  # changed since it was chosen: a newer snapshot, or masked by another run
+            return False
+        order.raw = mask_raw_order(order.raw, order.pk)
+        order.buyer_name = MASKED_NAME
+        order.save(update_fields=["raw", "buyer_name"])
+        for correction in AddressCorrection.objects.select_for_update().filter(amazon_order=order):
+            correction.original = mask_address(correction.original)
+            correction.corrected = mask_address(correction.corrected)
+            correction.save(update_fields=["original", "corrected"])
+    return True
+
+
+def _store_orders_due(cutoff: dt.datetime, *, guests_only: bool) -> QuerySet[Any]:
+    from saleschannel.commerce.sales.models import Order
+
+    orders = Order.objects.filter(state__in=FINAL_STORE_STATES, updated_at__lte=cutoff).exclude(
+        customer_email__endswith=f"@{MASKED_EMAIL_DOMAIN}"
+    )
+    return orders.filter(customer_is_guest=True) if guests_only else orders
+
+
+def _store_order_mask(pk: int, cutoff: dt.datetime, *, guests_only: bool) -> bool:
+    from saleschannel.commerce.sales.models import OrderAddress
+
+    with transaction.atomic():
+        order = _store_orders_due(cutoff, guests_only=guests_only).select_for_update().filter(pk=pk).first()
+        if order is None:
+            return False
+        # update(), not save(): the order's updated_at is the books' time, not ours.
+        type(order).objects.filter(pk=pk).update(
+            customer_email=masked_email("order", pk), customer_firstname=MASKED_NAME, customer_lastname=""
+        )
+        OrderAddress.objects.filter(order_id=pk).update(
+            firstname=MASKED_NAME, lastname="", company="", street="", telephone=""
+        )
+    return True
+
+
+def _customers_due(cutoff: dt.datetime) -> QuerySet[Any]:
+    from saleschannel.commerce.customers.models import Customer
+    from saleschannel.commerce.sales.models import Order
+
+    recent_or_open = Order.objects.filter(customer=OuterRef("pk")).filter(
+        ~Q(state__in=FINAL_STORE_STATES) | Q(updated_at__gt=cutoff)
+    )
+    return (
+        Customer.objects.filter(orders__isnull=False)
+        .exclude(Exists(recent_or_open))
+        .exclude(email__endswith=f"@{MASKED_EMAIL_DOMAIN}")
+        .distinct()
+    )
+
+
+def _customer_mask(pk: int, cutoff: dt.datetime) -> bool:
+    from saleschannel.commerce.customers.models import Customer, CustomerAddress
+
+    with transaction.atomic():
+        customer = _customers_due(cutoff).select_for_update().filter(pk=pk).first()
+        if customer is None:
+            return False
+        Customer.objects.filter(pk=pk).update(email=masked_email("customer", pk), firstname=MASKED_NAME, lastname="")
+        CustomerAddress.objects.filter(customer_id=pk).update(
+            firstname=MASKED_NAME, lastname="", company="", street="", telephone=""
+        )
+    return True
+
+
+def buyer_data_mask(*, now: dt.datetime | None = None, days: int | None = None) -> int:
+    """Mask the buyer data of orders shipped or canceled more than ``days`` ago; return how many
+    records were masked (Amazon orders, store orders and, if the setting asks, customers)."""
+    if days is None:
+        days = retention_days()
+    if days < 0:
+        raise ValueError("days cannot be negative")
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    masked = sum(_amazon_order_mask(pk, cutoff) for batch in _chunks(_amazon_orders_due(cutoff)) for pk in batch)
+    customers = _mask_customers()
+    due = _store_orders_due(cutoff, guests_only=not customers)
+    masked += sum(_store_order_mask(pk, cutoff, guests_only=not customers) for batch in _chunks(due) for pk in batch)
+    if customers:
+        masked += sum(_customer_mask(pk, cutoff) for batch in _chunks(_customers_due(cutoff)) for pk in batch)
+    log.info("retention: masked the buyer data of %d records finished before %s", masked, cutoff.isoformat())
+    return masked
