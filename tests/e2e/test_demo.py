@@ -1,0 +1,122 @@
+"""The main job: the demo's entry point brings the whole channel up, and Ctrl-C takes it all down."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _read_until(proc: subprocess.Popen[str], pattern: str, timeout: float) -> re.Match[str]:
+    deadline = time.monotonic() + timeout
+    seen = []
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                break
+            continue
+        seen.append(line)
+        match = re.search(pattern, line)
+        if match:
+            return match
+    raise AssertionError(f"no line matching {pattern!r}; stdout was: {''.join(seen)!r}")
+
+
+def _store_orders(env: dict[str, str]) -> list[dict]:
+    out = subprocess.run([sys.executable, "-m", "saleschannel", "orders", "--json"], env=env, cwd=ROOT,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    return json.loads(out)
+
+
+def _login(base: str, user: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
+    page = client.get("/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token, "the login page has a CSRF token"
+    client.post("/login/", data={"username": user, "password": password,
+                                 "csrfmiddlewaretoken": token.group(1)}, headers={"Referer": base + "/login/"})
+    return client
+
+
+def test_demo_imports_orders_serves_the_dashboard_and_stops_everything_on_ctrl_c(tmp_path):
+    env = dict(os.environ, SALESCHANNEL_HOME=str(tmp_path / "var"), PYTHONUNBUFFERED="1")
+    env.pop("DATABASE_URL", None)  # the demo runs on the embedded default
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "saleschannel", "demo", "--port", str(_free_port()),
+         "--sandbox-port", str(_free_port()), "--orders-per-minute", "120", "--pace", "40", "--seed", "3"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        url = _read_until(proc, r"^Dashboard: (http://\S+/)$", timeout=120).group(1)
+        user, password = _read_until(proc, r"^Login: (\S+) (\S+)$", timeout=10).groups()
+        deadline = time.monotonic() + 150
+        orders: list[dict] = []
+        while not orders and time.monotonic() < deadline:
+            time.sleep(2)
+            orders = _store_orders(env)
+        assert orders, "a store order was imported from the sandbox"
+        assert orders[0]["amazon_order_id"]
+
+        client = _login(url.rstrip("/"), user, password)
+        try:
+            page = client.get("/")
+            assert page.status_code == 200
+            assert "/login/" not in str(page.url), "the printed login opens the dashboard"
+        finally:
+            client.close()
+
+        pids = [int(p) for p in (tmp_path / "var" / "demo.pids").read_text().split()]
+        assert len(pids) == 3
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in pids if _alive(pid)], "every process the demo started has ended"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_demo_refuses_a_bad_pace_in_one_line(tmp_path):
+    env = dict(os.environ, SALESCHANNEL_HOME=str(tmp_path / "var"))
+    done = subprocess.run([sys.executable, "-m", "saleschannel", "demo", "--pace", "0"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--pace" in done.stderr
+
+
+@pytest.mark.parametrize("flag", ["--orders-per-minute"])
+def test_demo_refuses_no_orders(tmp_path, flag):
+    env = dict(os.environ, SALESCHANNEL_HOME=str(tmp_path / "var"))
+    done = subprocess.run([sys.executable, "-m", "saleschannel", "demo", flag, "0"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and flag in done.stderr
