@@ -25,7 +25,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -42,6 +42,7 @@ from saleschannel.channel.services.storeorder import (
     store_order_create,
 )
 from saleschannel.commerce.catalog.selectors import products_by_sku
+from saleschannel.commerce.errors import CommerceError
 from saleschannel.commerce.inventory.errors import InsufficientStock
 from saleschannel.commerce.inventory.selectors import open_reservations, salable_quantities, stock_for_store
 from saleschannel.commerce.inventory.services import reservation_append, reservation_compensate
@@ -286,8 +287,11 @@ def _plain_error(exc: Exception) -> str:
     field, reason = getattr(exc, "field", None), getattr(exc, "reason", None)
     if field and reason:
         return f"{field}: {reason}"
-    if isinstance(exc, ImportFailed):
-        return str(exc)
+    if isinstance(exc, ImportFailed | CommerceError):
+        return str(exc)[:500]
+    if isinstance(exc, DatabaseError):
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return f"database error: {first[:300]}" if first else "database error"
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
 
