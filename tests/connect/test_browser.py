@@ -3,54 +3,21 @@ Seller Central consent page, and back to the new account's dashboard."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from saleschannel.channel.models import Account
+from tests.browser.conftest import log_in
 from tests.connect.conftest import SELLER
-from tests.dashboard.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=os.environ.get("SALESCHANNEL_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS,
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_connect_approve_and_land_on_the_new_accounts_dashboard(live_server, http_sandbox, manager, store_defaults,
                                                                  page):
     _sandbox, sandbox_url = http_sandbox
-    log_in(page, live_server.url, manager.username)
+    log_in(page, live_server, manager.username)
     page.goto(f"{live_server.url}/accounts/connect/")
     page.select_option("#id_marketplace", "ATVPDKIKX0DER")
     page.fill("#id_name", "US shop")
@@ -74,7 +41,7 @@ def test_connect_approve_and_land_on_the_new_accounts_dashboard(live_server, htt
 
 def test_a_replayed_callback_in_the_browser_shows_a_clear_refusal(live_server, http_sandbox, manager, store_defaults,
                                                                   page):
-    log_in(page, live_server.url, manager.username)
+    log_in(page, live_server, manager.username)
     page.goto(f"{live_server.url}/accounts/connect/")
     page.click("#connect-amazon")
     callbacks: list[str] = []
