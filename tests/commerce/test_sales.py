@@ -208,3 +208,13 @@ def test_unmanaged_products_never_reserve_for_an_order(store_defaults, stock):
     order = make_order(store_defaults, lines=[OrderLine(sku="GIFT", name="Gift", qty=D(9), price=D(1))])
     assert order_reserve(order=order)
     assert open_reservations(object_type="order", object_id=str(order.pk)) == {}
+
+
+def test_numbering_creating_and_reserving_an_order_stays_lean(store_defaults, mug, stock,
+                                                              django_assert_max_num_queries):
+    order_number_next(store=store_defaults)  # the sequence row exists from now on
+    # the import loop's path per order: about 20 statements, savepoints included (pinned, with locks' room)
+    with django_assert_max_num_queries(24):
+        order = make_order(store_defaults, shipping=AddressData(city="X"),
+                           external=ExternalRef(channel="amazon", account="1", external_id="112-9"))
+        order_reserve(order=order)
