@@ -24,7 +24,8 @@ def test_home_lists_accounts_with_their_state(staff_client, account):
     factories.amazon_order_make(account, import_state="imported", store_order_number="000000007")
     html = staff_client.get("/").content.decode()
     assert "EU shop" in html and "US shop" in html
-    assert "Credentials accepted" in html and "Needs reconnecting" in html
+    assert 'data-status="connected"' in html and 'data-status="needs_reconnecting"' in html
+    assert "US shop needs reconnecting" in html  # the connection's banner, on every page
     assert f"?account={account.pk}&amp;problem=1" in html
 
 

@@ -56,12 +56,12 @@ def test_query_count_of_the_orders_list_is_pinned(staff_client, store_defaults, 
     for i in range(55):
         factories.store_order_make(store_defaults, number=f"W-{i:03d}")
     staff_client.get("/orders/")
-    # session, user, manager check, banner count, one page of orders with status and store joined.
-    with django_assert_num_queries(5):
+    # session, user, manager check, banner count, reconnect banner, one page of orders (status, store joined).
+    with django_assert_num_queries(6):
         response = staff_client.get("/orders/")
     assert len(response.context["page"].rows) == 50
     assert response.context["page"].next_cursor
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         staff_client.get(f"/orders/?after={response.context['page'].next_cursor}")
 
 
