@@ -209,7 +209,7 @@ def test_salable_increased_is_sent_on_commit_when_stock_rises(stock, mug, django
 def test_the_replay_guard_without_insert_returning(stock, mug, monkeypatch):
     from django.db import connection
 
-    monkeypatch.setattr(connection.features, "can_return_rows_from_bulk_insert", False)  # SQLite before 3.35
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)  # SQLite before 3.35
     assert reserve(stock, [("MUG-1", D(2))], "k1") is True
     assert reserve(stock, [("MUG-1", D(2))], "k1") is False
     assert salable_quantity(stock=stock, sku="MUG-1") == 3
