@@ -123,5 +123,37 @@ def communication_errors(*, account: Account | None = None, limit: int = 200) ->
         CommError(f.account, f.requested_at, error_code(f.last_error), f.last_error, f"getOrder {f.amazon_order_id}")
         for f in fetches.filter(Q(attempts__gt=0))[:limit]
     ]
+    found += _outbox_errors(account=account, limit=limit)
     found.sort(key=lambda e: e.when, reverse=True)
     return found[:limit]
+
+
+def _outbox_errors(*, account: Account | None, limit: int) -> list[CommError]:
+    """Amazon's answers to shipment confirmations that were not accepted."""
+    from saleschannel.channel.outbox.models import OutboxAttempt
+
+    attempts = (
+        OutboxAttempt.objects.select_related("message", "message__account")
+        .exclude(outcome=OutboxAttempt.Outcome.SENT)
+        .order_by("-attempted_at", "-pk")
+    )
+    if account is not None:
+        attempts = attempts.filter(message__account=account)
+    return [
+        CommError(
+            a.message.account,
+            a.attempted_at,
+            a.error_code or (f"HTTP {a.status}" if a.status else error_code(a.error)),
+            a.error,
+            f"confirmShipment {a.message.amazon_order_id}",
+        )
+        for a in attempts[:limit]
+    ]
+
+
+def outbox(*, account: Account | None = None) -> QuerySet[Any]:
+    """The messages to Amazon, newest first (paged by the caller)."""
+    from saleschannel.channel.outbox.models import OutboxMessage
+
+    qs = OutboxMessage.objects.select_related("account", "shipment")
+    return qs.filter(account=account) if account is not None else qs

@@ -24,4 +24,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products/<path:sku>/", catalog.product, name="product"),
     path("logs/errors/", logs.communication_errors, name="errors"),
     path("logs/sync/", logs.sync_log, name="sync_log"),
+    path("logs/outbox/", logs.outbox, name="outbox"),
 ]

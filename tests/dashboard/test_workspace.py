@@ -96,3 +96,19 @@ def test_sync_log_and_communication_errors(staff_client, account):
     errors = staff_client.get("/logs/errors/").content.decode()
     assert "Unauthorized" in errors and "QuotaExceeded" in errors and "getOrder 302-1-1" in errors
     assert staff_client.get(f"/logs/errors/?account={account.pk}").status_code == 200
+
+
+def test_outbox_and_its_refusals_in_the_communication_errors(staff_client, account):
+    from saleschannel.channel.outbox.models import OutboxAttempt, OutboxMessage
+
+    now = timezone.now()
+    message = OutboxMessage.objects.create(account=account, amazon_order_id="302-2-2", kind="confirm_shipment",
+                                           package_reference_id="1", payload={}, state="refused", attempts=1,
+                                           next_attempt_at=now, last_error="InvalidInput: carrier code unknown")
+    OutboxAttempt.objects.create(message=message, attempted_at=now, outcome="refused", status=400,
+                                 error_code="InvalidInput", error="carrier code unknown")
+    html = staff_client.get("/").content.decode()
+    outbox_url = html.split(">Outbox<")[0].rsplit('href="', 1)[1].split('"')[0]
+    assert "302-2-2" in staff_client.get(outbox_url).content.decode()
+    errors = staff_client.get("/logs/errors/").content.decode()
+    assert "confirmShipment 302-2-2" in errors and "InvalidInput" in errors and "carrier code unknown" in errors

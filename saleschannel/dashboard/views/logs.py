@@ -34,3 +34,14 @@ def sync_log(request: HttpRequest) -> HttpResponse:
     query = f"account={chosen}" if chosen else ""
     context = {"page": page, "accounts": choices, "chosen": chosen, "query": query, "nav": "sync", "title": "Sync log"}
     return render_page(request, "dashboard/sync_log.html", context)
+
+
+@viewer_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    chosen, choices = _account_filter(request)
+    account = selectors.account_by_pk(chosen) if chosen else None
+    page = keyset_page(sync_view.outbox(account=account), field="created_at", cursor=request.GET.get("after"))
+    query = f"account={chosen}" if chosen else ""
+    context = {"page": page, "accounts": choices, "chosen": chosen, "query": query, "nav": "outbox",
+               "title": "Messages to Amazon"}
+    return render_page(request, "dashboard/outbox.html", context)

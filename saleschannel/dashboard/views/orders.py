@@ -54,7 +54,9 @@ def orders(request: HttpRequest) -> HttpResponse:
 def order(request: HttpRequest, pk: int) -> HttpResponse:
     found = (
         Order.objects.select_related("status", "store", "customer", "amazon_order", "amazon_order__account")
-        .prefetch_related("items", "addresses", "history")
+        .prefetch_related(
+            "items", "addresses", "history", "shipments__items", "shipments__source", "shipments__outbox_messages"
+        )
         .filter(pk=pk)
         .first()
     )
