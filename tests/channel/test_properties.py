@@ -117,7 +117,7 @@ def _check_invariants(account):
             assert ao.reason_code == "no_lines", ao.reason
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(orders=orders_strategy, steps=st.lists(step_strategy, min_size=1, max_size=14),
        start_enabled=st.sampled_from([True, True, True, False]))
