@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from saleschannel.channel import rules
 from saleschannel.channel.rules import (
@@ -261,3 +263,39 @@ def test_r9_fba_unshipped_waits_for_shipped():
                             stock=StockView(), state=ELIGIBLE)
     assert decision.import_state is ImportState.WAITING
     assert decision.reason == "FBA: waiting for Shipped"
+
+
+# --- properties of the pure rules -------------------------------------------------------------
+
+_statuses = st.sampled_from([s.value for s in rules.Status] + ["InvoiceUnconfirmed"])
+_lines = st.lists(st.builds(Line, sku=st.sampled_from(["A", "B", "C", ""]), quantity=st.integers(-1, 4),
+                            has_price=st.booleans()), max_size=4)
+_stock = st.builds(StockView, skus=st.dictionaries(
+    st.sampled_from(["A", "B", "C"]),
+    st.builds(SkuStock, manage_stock=st.sampled_from([True, False, None]),
+              salable=st.integers(0, 5).map(Decimal))))
+
+
+@given(status=_statuses, channel=st.sampled_from([Channel.FBA, Channel.FBM, None]), lines=_lines,
+       stock=_stock, days=st.integers(-2, 2), enabled=st.booleans(), reserve=st.booleans(),
+       eligible=st.booleans(), holds=st.booleans(), manual=st.booleans())
+def test_rules_properties_hold_for_any_order(status, channel, lines, stock, days, enabled, reserve, eligible,
+                                             holds, manual):
+    order = view(status, channel, lines=lines, purchased_at=T0 + dt.timedelta(days=days, seconds=1))
+    settings_view = SettingsView(import_enabled=enabled, reserve_pending=reserve, new_customer_account=False)
+    state = OrderState(auto_eligible=eligible, holds_pending_reservation=holds)
+    decision = order_decide(order=order, settings=settings_view, account=ACCOUNT, stock=stock, state=state,
+                            manual=manual)
+    if decision.creates:
+        assert enabled and order.purchased_at >= T0  # R1, R4
+        assert status in ("Unshipped", "PartiallyShipped", "Shipped")  # R6, R7
+        assert decision.inventory is not rules.OUT_OF_STOCK  # R7
+        assert all(line.quantity > 0 and line.has_price for line in decision.lines)  # C12, R20
+        assert decision.reserve is (channel is Channel.FBM)  # R12
+    if channel is Channel.FBA:
+        assert not decision.reserve and decision.pending is not PendingAction.RESERVE  # R12
+    if decision.pending is PendingAction.RESERVE:
+        assert enabled and reserve and not holds and status in ("Pending", "PendingAvailability")
+    if not holds:
+        assert decision.pending not in (PendingAction.COMPENSATE, PendingAction.TRANSFER)
+    assert decision.reason.strip()
