@@ -2,8 +2,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from saleschannel.commerce.customers.models import Customer
-from saleschannel.commerce.customers.services import customer_get_or_create
+from saleschannel.commerce.customers.services import customer_address_add, customer_get_or_create
 from saleschannel.commerce.errors import InvalidInput
+from saleschannel.commerce.sales.types import AddressData
 from saleschannel.commerce.stores.models import Website
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +39,18 @@ def test_a_bad_email_is_refused_by_name(store_defaults, email):
         customer_get_or_create(website=store_defaults.website, email=email, firstname="", lastname="")
     assert info.value.field == "email"
     assert not Customer.objects.exists()
+
+
+def test_address_book_keeps_one_default_of_each_kind(store_defaults):
+    customer, _ = customer_get_or_create(website=store_defaults.website, email="a@x.io", firstname="", lastname="")
+    first = customer_address_add(customer=customer, address=AddressData(city="Lyon", country_id="FR"),
+                                 default_billing=True, default_shipping=True)
+    second = customer_address_add(customer=customer, address=AddressData(street="1 Rue\nBât B"),
+                                  default_shipping=True)
+    first.refresh_from_db()
+    assert (first.is_default_billing, first.is_default_shipping) == (True, False)
+    assert (second.is_default_shipping, second.street) == (True, "1 Rue\nBât B")
+    with pytest.raises(InvalidInput) as info:
+        customer_address_add(customer=customer, address=AddressData(country_id="FRA"))
+    assert info.value.field == "address country_id"
+    assert customer.addresses.count() == 2

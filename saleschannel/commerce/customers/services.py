@@ -3,14 +3,17 @@
 - ``customer_get_or_create(*, website, email, firstname, lastname) -> tuple[Customer, bool]``:
   the customer with this email in the website (case ignored), or a new one; safe when
   two writers ask at once (the database's unique index decides, the loser reads).
+- ``customer_address_add(*, customer, address, default_billing=False, default_shipping=False) -> CustomerAddress``:
+  an address book entry from an ``AddressData`` (every part optional).
 """
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from saleschannel.commerce.customers.models import Customer
+from saleschannel.commerce.customers.models import Customer, CustomerAddress
 from saleschannel.commerce.errors import InvalidInput
+from saleschannel.commerce.sales.types import AddressData
 from saleschannel.commerce.stores.models import Website
 from saleschannel.commerce.validation import text_check
 
@@ -38,3 +41,27 @@ def customer_get_or_create(*, website: Website, email: str, firstname: str, last
             return customer, True
     except IntegrityError:
         return Customer.objects.get(website=website, email__iexact=email), False
+
+
+ADDRESS_LIMITS = {"firstname": 255, "lastname": 255, "company": 255, "street": 2000, "city": 255,
+                  "region": 255, "postcode": 64, "country_id": 2, "telephone": 64}
+
+
+def address_parts(kind: str, address: AddressData) -> dict[str, str]:
+    """The parts of an address, each checked; ``kind`` names it in a refusal ("billing country_id")."""
+    return {name: text_check(f"{kind} {name}", getattr(address, name), max_length=limit, required=False)
+            for name, limit in ADDRESS_LIMITS.items()}
+
+
+@transaction.atomic
+def customer_address_add(
+    *, customer: Customer, address: AddressData, default_billing: bool = False, default_shipping: bool = False
+) -> CustomerAddress:
+    """Add an address to the customer's book; a new default replaces the old one."""
+    parts = address_parts("address", address)
+    if default_billing:
+        customer.addresses.update(is_default_billing=False)
+    if default_shipping:
+        customer.addresses.update(is_default_shipping=False)
+    return CustomerAddress.objects.create(customer=customer, is_default_billing=default_billing,
+                                          is_default_shipping=default_shipping, **parts)

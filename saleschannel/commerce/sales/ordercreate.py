@@ -9,16 +9,13 @@ from django.db import IntegrityError, transaction
 
 from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.commerce.customers.models import Customer
-from saleschannel.commerce.customers.services import email_check
+from saleschannel.commerce.customers.services import address_parts, email_check
 from saleschannel.commerce.errors import InvalidInput
 from saleschannel.commerce.sales.errors import ExternalRefTaken, OrderNumberTaken
 from saleschannel.commerce.sales.models import Order, OrderAddress, OrderItem, OrderStatus, OrderStatusHistory
 from saleschannel.commerce.sales.types import AddressData, ExternalRef, OrderLine, OrderTotals
 from saleschannel.commerce.stores.models import Store
 from saleschannel.commerce.validation import QTY_LIMIT, decimal_check, text_check
-
-ADDRESS_LIMITS = {"firstname": 255, "lastname": 255, "company": 255, "street": 2000, "city": 255,
-                  "region": 255, "postcode": 64, "country_id": 2, "telephone": 64}
 
 
 def _line_item(line: OrderLine, index: int) -> OrderItem:
@@ -43,9 +40,7 @@ def _line_item(line: OrderLine, index: int) -> OrderItem:
 def _address(kind: str, data: AddressData | None) -> OrderAddress | None:
     if data is None:
         return None
-    parts = {name: text_check(f"{kind} {name}", getattr(data, name), max_length=limit, required=False)
-             for name, limit in ADDRESS_LIMITS.items()}
-    return OrderAddress(address_type=kind, **parts)
+    return OrderAddress(address_type=kind, **address_parts(kind, data))
 
 
 def _totals(totals: OrderTotals) -> dict[str, Decimal]:
