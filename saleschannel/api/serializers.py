@@ -57,7 +57,8 @@ class AmazonOrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = AmazonOrder
         fields = ["id", "account", "amazon_order_id", "purchase_date", "buyer_name", "status", "channel", "currency",
-                  "order_total", "import_state", "reason", "store_order", "store_order_number"]
+                  "order_total", "is_prime", "is_business", "import_state", "reason", "store_order",
+                  "store_order_number"]
 
 
 class ItemSerializer(serializers.Serializer):

@@ -111,6 +111,8 @@ AMAZON_FILTERS = [
     OpenApiParameter("buyer", str),
     OpenApiParameter("total_min", OpenApiTypes.DECIMAL),
     OpenApiParameter("total_max", OpenApiTypes.DECIMAL),
+    OpenApiParameter("prime", str, enum=["yes", "no"]),
+    OpenApiParameter("business", str, enum=["yes", "no"]),
     OpenApiParameter("problem", bool, description="only the orders that cannot be imported"),
     OpenApiParameter("after", str, description="the cursor of the next page"),
     OpenApiParameter("limit", int, description="rows per page, at most 200"),

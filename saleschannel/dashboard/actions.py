@@ -57,15 +57,21 @@ def retry(*, order: AmazonOrder, user: Any) -> Outcome:
 
 def sync_now(*, account: Account, user: Any) -> Outcome:
     """One sync cycle for the account now, taking its lease like a worker (S5)."""
+    from saleschannel.channel.services.sync import account_sync
+    from saleschannel.workers.loop import LeaseBusy
+
     try:
-        from saleschannel.channel.services.sync import account_sync  # type: ignore[attr-defined]
-    except ImportError:
-        return Outcome(False, "Sync now is not available in this installation yet.", refused=True)
-    try:
-        account_sync(account=account)
-    except Exception as exc:  # any failure of the cycle is reported, never a 500 page
-        return Outcome(False, f"Sync failed: {exc}")
-    return Outcome(True, f"{account.name} synced with Amazon.")
+        run = account_sync(account=account)
+    except LeaseBusy:
+        return Outcome(False, f"{account.name} is being synced right now: try again in a minute.", refused=True)
+    except Exception as exc:  # the cycle logged it in the sync log; the merchant gets one plain line
+        return Outcome(False, f"Sync of {account.name} failed: {type(exc).__name__}. See the sync log.")
+    if run.outcome == "failed":
+        return Outcome(False, f"Sync of {account.name} failed: {run.error or 'see the sync log'}")
+    summary = f"{run.fetched} order{'s' if run.fetched != 1 else ''} read from Amazon, {run.created} imported"
+    if run.outcome == "partial":
+        return Outcome(True, f"{account.name} synced in part ({summary}); the rest follows at the next sync.")
+    return Outcome(True, f"{account.name} synced: {summary}.")
 
 
 class AddressCorrectionForm(forms.Form):

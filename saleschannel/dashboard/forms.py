@@ -47,6 +47,10 @@ class AmazonOrderFilterForm(forms.Form):
     buyer = forms.CharField(required=False, max_length=100, label="Buyer")
     total_min = forms.DecimalField(required=False, min_value=0, max_value=MONEY_LIMIT, decimal_places=4, label="Total from")
     total_max = forms.DecimalField(required=False, min_value=0, max_value=MONEY_LIMIT, decimal_places=4, label="Total to")
+    prime = forms.ChoiceField(required=False, choices=_blank([("yes", "Prime only"), ("no", "Not Prime")]), label="Prime")
+    business = forms.ChoiceField(
+        required=False, choices=_blank([("yes", "Business only"), ("no", "Not business")]), label="Business order"
+    )
     problem = forms.BooleanField(required=False, label="Cannot be imported")
 
     def __init__(self, *args: Any, accounts: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:

@@ -136,6 +136,10 @@ def amazon_orders_filtered(filters: dict[str, Any], *, tz: dt.tzinfo, account: A
         qs = qs.filter(order_total__gte=filters["total_min"])
     if filters.get("total_max") is not None:
         qs = qs.filter(order_total__lte=filters["total_max"])
+    if filters.get("prime"):
+        qs = qs.filter(is_prime=filters["prime"] == "yes")
+    if filters.get("business"):
+        qs = qs.filter(is_business=filters["business"] == "yes")
     if filters.get("problem"):
         qs = qs.filter(problem_filter())
     return qs

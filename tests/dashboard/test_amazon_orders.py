@@ -25,10 +25,11 @@ def orders(account):
                                          purchased=now - dt.timedelta(days=1), import_state="imported",
                                          store_order_number="000000042"),
         "b": factories.amazon_order_make(account, order_id="302-0000002-0000002", buyer="Bob Stone", total="150.00",
-                                         purchased=now - dt.timedelta(days=5), fba=True, status="SHIPPED"),
+                                         purchased=now - dt.timedelta(days=5), fba=True, status="SHIPPED",
+                                         is_prime=True),
         "c": factories.amazon_order_make(account, order_id="302-0000003-0000003", buyer="Carla Anna", total="75.50",
                                          purchased=now - dt.timedelta(days=10), status="PENDING", import_state="error",
-                                         reason="unreadable"),
+                                         reason="unreadable", is_business=True),
     }
 
 
@@ -49,6 +50,9 @@ def orders(account):
         ("number=000000042", {"a"}),
         ("number=nothing", set()),
         ("problem=1", {"c"}),
+        ("prime=yes", {"b"}),
+        ("prime=no", {"a", "c"}),
+        ("business=yes", {"c"}),
     ],
 )
 def test_filters(staff_client, orders, query, expected):

@@ -116,3 +116,14 @@ def test_secrets_are_never_rendered(staff_client, account):
                 reverse("dashboard:order_settings", args=[account.pk]), reverse("dashboard:amazon_order", args=[order.pk])):
         html = staff_client.get(url).content.decode()
         assert "secret-refresh-token-value" not in html and "super-secret" not in html, url
+
+
+def test_sync_now_runs_a_cycle_and_says_how_it_went(manager_client, account):
+    account.credentials_state = "needs_reconnecting"
+    account.save()
+    response = manager_client.post(reverse("dashboard:sync_now", args=[account.pk]),
+                                   {"next": "https://evil.example/"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("dashboard:store_dashboard", args=[account.pk])
+    run = SyncRun.objects.get(account=account)
+    assert run.outcome == "failed"
+    assert f"Sync of {account.name} failed" in response.content.decode()
