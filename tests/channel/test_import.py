@@ -466,3 +466,20 @@ def test_credentials_state_is_recorded_for_the_dashboard(account):
     account.refresh_from_db()
     assert (account.credentials_state, account.last_error, account.last_error_at) == (
         "needs_reconnecting", "invalid_grant", LATER)
+
+
+def test_creating_a_store_order_takes_as_many_queries_for_20_lines_as_for_2(enabled_account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (2, 20):
+        skus = [f"Q{n}-{i}" for i in range(n)]
+        for sku in skus:
+            make_product(sku, qty=5)
+        stored, _ = amazon_order_record(account=enabled_account, order=amazon_order(items=[(s, 1) for s in skus]),
+                                        seen_at=LATER)
+        with CaptureQueriesContext(connection) as queries:
+            assert amazon_order_evaluate(amazon_order=stored).created
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 45
