@@ -93,8 +93,10 @@ class AccountSettings(Base):
 
 
 class AccountSync(Base):
-    @extend_schema(request=None, responses={200: s.ErrorSerializer, 409: s.ErrorSerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: s.ErrorSerializer, 409: s.ErrorSerializer, 502: s.ErrorSerializer,
+                                            **ERRORS, **NOT_FOUND})
     def post(self, request: Request, pk: int) -> Response:
+        """One sync cycle now: 200 when it ran, 409 while another one runs, 502 when Amazon failed."""
         outcome = actions.sync_now(account=_account(pk), user=request.user)
         code = 200 if outcome.ok else (409 if outcome.refused else 502)
         return Response({"detail": outcome.message}, status=code)

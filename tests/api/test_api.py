@@ -199,3 +199,13 @@ def test_products_and_stock(staff_api, world):
     assert [p["sku"] for p in body["results"]] == ["SKU-1", "SKU-2"]
     assert staff_api.get("/api/v1/stock/SKU-2").json()["manage_stock"] is False
     assert staff_api.get("/api/v1/stock/NOPE").status_code == 404
+
+
+def test_sync_now_through_the_api(manager_api, world):
+    account = world["account"]
+    account.credentials_state = "needs_reconnecting"
+    account.save()
+    response = manager_api.post(f"/api/v1/accounts/{account.pk}/sync")
+    assert response.status_code == 502
+    assert response.json()["detail"].startswith(f"Sync of {account.name} failed")
+    assert manager_api.post("/api/v1/accounts/999999/sync").status_code == 404

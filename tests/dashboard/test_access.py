@@ -130,3 +130,11 @@ def test_role_is_shown(staff_client, manager_client, account):
     assert b'class="role">Staff<' in staff_client.get("/").content
     assert b'class="role">Manager<' in manager_client.get("/").content
     assert b"Sync now" not in staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).content
+
+
+def test_refusals_and_missing_pages_have_the_dashboards_look(staff_client, account):
+    order = factories.amazon_order_make(account)
+    refused = staff_client.post(reverse("dashboard:amazon_order_import", args=[order.pk]))
+    assert refused.status_code == 403 and b"Only managers may do this." in refused.content
+    missing = staff_client.get("/amazon-orders/999999/")
+    assert missing.status_code == 404 and b"There is no such page here." in missing.content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -83,6 +84,7 @@ def _detail(request: HttpRequest, order: Any, correction: Any = None, status: in
         "breakdown": breakdown,
         "grand_total": grand_total,
         "facts": amazon_view.facts(order.raw),
+        "raw_json": json.dumps(order.raw, indent=2, ensure_ascii=False, sort_keys=True),
         "events": list(order.status_events.all()),
         "attempts": list(order.import_attempts.all()),
         "correction": correction or actions.address_correction_form(order),
