@@ -122,3 +122,15 @@ def test_the_address_of_an_imported_order_cannot_be_corrected(manager_client, ac
     assert response.status_code == 400
     assert not AddressCorrection.objects.exists()
     assert b'id="address-form"' not in page(manager_client, order).content
+
+
+def test_an_unmatched_sku_shows_the_product_the_import_created(staff_client, account):
+    product_create(sku="SKU-1", name="Blue mug", price="9.90", qty=5)
+    factories.import_enable(account)
+    order = factories.amazon_order_receive(account, factories.raw_order("302-5555555-0000009", sku="NEW-SKU"))
+    assert order.import_state == "imported"  # R10: a disabled Do Not Manage product was made for it
+    html = page(staff_client, order).content.decode()
+    row = html[html.index('id="items"'):]
+    assert "Product NEW-SKU" in row and '<span class="pill warn">created</span>' in row
+    matched = factories.amazon_order_receive(account, factories.raw_order("302-5555555-0000010", sku="SKU-1"))
+    assert '<span class="pill warn">created</span>' not in page(staff_client, matched).content.decode()
