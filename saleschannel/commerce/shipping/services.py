@@ -224,20 +224,20 @@ def _write(
         OrderItem.objects.filter(pk=item.pk).update(qty_shipped=F("qty_shipped") + qty)
     what = ", ".join(f"{item.sku} x {_plain(qty)}" for item, qty in wanted)
     _state_after(order, f"Shipped {what} from {source.code} ({tracking['carrier_name'] or tracking['carrier_code']}"
-                        f" {tracking['tracking_number']})".replace(" )", ")"))
+                        f" {tracking['tracking_number']})".replace(" )", ")"), shipped_now=True)
     return shipment
 
 
-def _state_after(order: Order, comment: str) -> None:
-    """``complete`` once every item is shipped or canceled (``canceled`` when nothing shipped),
-    else ``processing``; a finished order's reservations are balanced (C13)."""
+def _state_after(order: Order, comment: str, *, shipped_now: bool) -> None:
+    """``complete`` once every item is shipped or canceled (``canceled`` when nothing shipped), else
+    ``processing`` after a shipment; a finished order's reservations are balanced (C13)."""
     items = list(OrderItem.objects.filter(order=order))
     shipped_any = any(i.qty_shipped > 0 for i in items)
     if all(remaining(i) <= 0 for i in items):
         _release_rest(order, reason="complete")
         state = OrderState.COMPLETE if shipped_any else OrderState.CANCELED
         order_transition(order=order, state=state, comment=comment)
-    elif order.state != OrderState.PROCESSING:
+    elif shipped_now and order.state != OrderState.PROCESSING:
         order_transition(order=order, state=OrderState.PROCESSING, comment=comment)
     else:
         from saleschannel.commerce.sales.models import OrderStatusHistory
@@ -276,7 +276,7 @@ def order_rest_cancel(*, order: Order, lines: Lines = None, comment: str = "") -
                                event_type="order_items_canceled", event_key=f"order:{locked.pk}:cancel:{after}",
                                lines=[(item.sku, qty) for item, qty in wanted])
         what = ", ".join(f"{item.sku} x {_plain(qty)}" for item, qty in wanted)
-        _state_after(locked, f"Canceled {what}" + (f": {comment}" if comment else ""))
+        _state_after(locked, f"Canceled {what}" + (f": {comment}" if comment else ""), shipped_now=False)
     order.refresh_from_db()
     return order
 
