@@ -46,7 +46,7 @@ _BATCH = 200
 
 def retention_days() -> int:
     """The configured number of days (a setting or the environment), else 30."""
-    raw = getattr(settings, "SALESCHANNEL_BUYER_DATA_RETENTION_DAYS", None)
+    raw: Any = getattr(settings, "SALESCHANNEL_BUYER_DATA_RETENTION_DAYS", None)
     if raw is None:
         raw = os.environ.get("SALESCHANNEL_BUYER_DATA_RETENTION_DAYS", DEFAULT_DAYS)
     try:
