@@ -175,8 +175,8 @@ def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[b
     if decision.action is rules.Action.CANCEL:
         assert ao.store_order is not None
         order_cancel(order=ao.store_order, comment="Canceled at Amazon")
-    reason = _apply_pending(ao, decision, stock)
-    _set_state(ao, decision, reason, now)
+    reason, code = _apply_pending(ao, decision, stock)
+    _set_state(ao, decision, reason, code, now)
     return _outcome(ao)
 
 
@@ -199,7 +199,7 @@ def _create(
     return _outcome(ao, created=True, attempted=True)
 
 
-def _pending_reserve(ao: AmazonOrder, decision: rules.Decision, stock: Any) -> str:
+def _pending_reserve(ao: AmazonOrder, decision: rules.Decision, stock: Any) -> tuple[str, rules.Reason]:
     """R12: reserve the managed items of a Pending order at once, when every one is salable."""
     ao.pending_generation += 1
     lines = [(sku, Decimal(qty)) for sku, qty in rules.quantities_by_sku(decision.lines).items()]
@@ -211,10 +211,12 @@ def _pending_reserve(ao: AmazonOrder, decision: rules.Decision, stock: Any) -> s
                 event_key=f"amazon:{ao.account_id}:{ao.amazon_order_id}:pending:{ao.pending_generation}",
             )
     except InsufficientStock as exc:
-        return f"{ao.status} at Amazon, nothing reserved: {_short_text(exc)}"
+        return f"{ao.status} at Amazon, nothing reserved: {_short_text(exc)}", rules.Reason.OUT_OF_STOCK
     held = open_reservations(object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id, stock=stock)
     ao.holds_pending_reservation = bool(held)
-    return decision.reason if held else f"{ao.status} at Amazon: waiting for Unshipped (nothing to reserve)"
+    if not held:
+        return f"{ao.status} at Amazon: waiting for Unshipped (nothing to reserve)", decision.reason_code
+    return decision.reason, decision.reason_code
 
 
 def _pending_release(ao: AmazonOrder) -> None:
@@ -236,17 +238,18 @@ def _pending_release(ao: AmazonOrder) -> None:
     ao.holds_pending_reservation = False
 
 
-def _apply_pending(ao: AmazonOrder, decision: rules.Decision, stock: Any) -> str:
+def _apply_pending(ao: AmazonOrder, decision: rules.Decision, stock: Any) -> tuple[str, rules.Reason]:
+    """R12's pending reservation; returns the reason (and its code) to show."""
     if decision.pending is rules.PendingAction.RESERVE and stock is not None:
         return _pending_reserve(ao, decision, stock)
     if decision.pending is rules.PendingAction.COMPENSATE:
         _pending_release(ao)
-    return decision.reason
+    return decision.reason, decision.reason_code
 
 
-def _set_state(ao: AmazonOrder, decision: rules.Decision, reason: str, now: dt.datetime) -> None:
+def _set_state(ao: AmazonOrder, decision: rules.Decision, reason: str, code: rules.Reason, now: dt.datetime) -> None:
     ao.import_state = decision.import_state.value
-    ao.reason_code = decision.reason_code.value
+    ao.reason_code = code.value
     if decision.import_state is rules.ImportState.IMPORTED and ao.store_order is not None:
         ao.reason = ao.store_order.number if decision.action is rules.Action.KEEP else f"{ao.store_order.number}: {reason}"
     else:
