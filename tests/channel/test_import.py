@@ -483,3 +483,17 @@ def test_creating_a_store_order_takes_as_many_queries_for_20_lines_as_for_2(enab
             assert amazon_order_evaluate(amazon_order=stored).created
         counts.append(len(queries))
     assert counts[1] == counts[2] <= 45
+
+
+def test_r12_a_pending_order_short_of_stock_reserves_once_stock_rises(enabled_account, enable):
+    enable(pending_orders="reserve")
+    make_product("SKU-K", qty=0)
+    stored, _ = record_and_evaluate(enabled_account, read_order(order_dict(status="Pending", items=[("SKU-K", 1)])))
+    assert stored.reason_code == "out_of_stock" and not stored.holds_pending_reservation
+    from saleschannel.commerce.inventory.services import source_item_set
+
+    source_item_set(source=None, sku="SKU-K", quantity=1)
+    assert waiting_orders_evaluate(account=enabled_account, skus=["SKU-K"]) == 0  # reserved, not created
+    stored.refresh_from_db()
+    assert stored.holds_pending_reservation and stored.import_state == "waiting"
+    assert reservations_of("amazon_order", stored.amazon_order_id) == {"SKU-K": Decimal(-1)}
