@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -75,6 +76,22 @@ def view(status: str = "Unshipped", channel: Channel | None = Channel.FBM, *, li
     return OrderView(amazon_order_id="111-0000001-0000001", status=status, channel=channel,
                      purchased_at=purchased_at, last_updated_at=purchased_at, lines=tuple(lines),
                      buyer_email=email, buyer_name="Buyer", **extra)
+
+
+SEED = Path(__file__).resolve().parents[2] / ".." / "shared" / "seed" / "order-settings.md"
+
+
+def _seed_table_rows() -> list[tuple[str, ...]]:
+    """The rows of the source's table "Order Creation with Multi Source Inventory", as printed."""
+    text = SEED.read_text(encoding="utf-8")
+    section = text.split("### Order Creation with Multi Source Inventory", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("|FB")]
+    return [tuple(cell.strip() for cell in row.strip("|").split("|")) for row in rows]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the source document is not beside the repository")
+def test_r7_the_tests_table_is_the_source_document_s_table():
+    assert _seed_table_rows() == SOURCE_TABLE
 
 
 def test_r7_the_rules_matrix_has_the_source_tables_rows_in_its_order():
