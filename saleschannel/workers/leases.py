@@ -107,12 +107,9 @@ def lease_renew(*, key: str, holder: str, ttl: float, now: dt.datetime) -> bool:
     )
 
 
-def lease_release(*, key: str, holder: str, due_at: dt.datetime | None = None) -> bool:
-    """Give my lease back, saying when the work is next due."""
-    fields: dict[str, object] = {"holder": "", "expires_at": None}
-    if due_at is not None:
-        fields["due_at"] = due_at
-    return bool(Lease.objects.filter(key=key, holder=holder).update(**fields))
+def lease_release(*, key: str, holder: str, due_at: dt.datetime | None) -> bool:
+    """Give my lease back, saying when the work is next due (None: not until something changes)."""
+    return bool(Lease.objects.filter(key=key, holder=holder).update(holder="", expires_at=None, due_at=due_at))
 
 
 def lease_due_set(*, key: str, due_at: dt.datetime) -> None:

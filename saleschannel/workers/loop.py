@@ -152,7 +152,7 @@ class Worker:
         self.client_factory = client_factory or _default_client
         self.holder = holder or holder_name()
         self.cycles = 0
-        self._clients: dict[int, SpApiClient] = {}
+        self._clients: dict[tuple[int, str], SpApiClient] = {}
         self._reconciled_at: dt.datetime | None = None
 
     # -- the loop ---------------------------------------------------------------------
@@ -187,10 +187,14 @@ class Worker:
 
     # -- the steps --------------------------------------------------------------------
     def _client(self, account: Account) -> SpApiClient:
-        client = self._clients.get(account.pk)
+        """The account's client, made again when its credentials changed (a reconnect)."""
+        key = (account.pk, account.refresh_token_encrypted + account.client_id_encrypted + account.endpoint)
+        client = self._clients.get(key)
         if client is None:
+            for stale in [k for k in self._clients if k[0] == account.pk]:
+                self._clients.pop(stale).close()
             client = self.client_factory(account, self.clock)
-            self._clients[account.pk] = client
+            self._clients[key] = client
         return client
 
     def _reconcile_leases(self) -> None:

@@ -46,7 +46,7 @@ def test_release_frees_and_says_when_due(clock):
     assert lease_release(key="account:1", holder="A", due_at=due)
     lease = Lease.objects.get(key="account:1")
     assert lease.holder == "" and lease.due_at == due
-    assert not lease_release(key="account:1", holder="B")
+    assert not lease_release(key="account:1", holder="B", due_at=None)
 
 
 def test_claim_due_takes_the_most_overdue_free_lease(clock):
