@@ -28,7 +28,7 @@ from typing import Any
 
 from bench import env
 
-POLL_HOURS, POLL_HOURS_QUICK, POLL_HOURS_TINY = 8.0, 3.0, 0.5
+POLL_HOURS, POLL_HOURS_QUICK, POLL_HOURS_TINY = 8.0, 3.0, 0.25
 NOTIFIED, NOTIFIED_QUICK = 100, 30
 WARM_UP = dt.timedelta(hours=1)
 TARGET_POLL_P95 = 250.0  # C25: S1's share of the usage plan, about 240 s + 10 s
@@ -39,8 +39,8 @@ def run(*, size: int | None = None, quick: bool = False, tiny: bool = False) -> 
     hours = POLL_HOURS_TINY if tiny else POLL_HOURS_QUICK if quick else POLL_HOURS
     warm = 0.0 if tiny else WARM_UP.total_seconds()
     polling = env.run_child("bench.b3_latency", "measure_polling", {"hours": hours, "warm_up_s": warm})
-    notified = env.run_child("bench.b3_latency", "measure_notification",
-                             {"orders": size or (NOTIFIED_QUICK if quick else NOTIFIED)})
+    orders = 3 if tiny else size or (NOTIFIED_QUICK if quick else NOTIFIED)
+    notified = env.run_child("bench.b3_latency", "measure_notification", {"orders": orders})
     poll_p95 = polling["latency_s"].get("p95")
     note_p95 = notified["latency_s"].get("p95")
     return {

@@ -33,10 +33,12 @@ WARM, TIMED = 3, 20
 
 def run(*, size: int | None = None, quick: bool = False, tiny: bool = False) -> dict[str, Any]:
     levels = (size, size * 2) if size else QUICK_LEVELS if quick else LEVELS
+    timed = 3 if tiny else TIMED
     if not env.pg_available():
         return {"benchmark": "B5", "title": "dashboard server time", "skipped": "PostgreSQL is not available",
                 "targets": {"met": False}}
-    result = env.run_child("bench.b5_dashboard", "measure", {"levels": list(levels)}, timeout=4 * 3600)
+    result = env.run_child("bench.b5_dashboard", "measure", {"levels": list(levels), "timed": timed},
+                           timeout=4 * 3600)
     largest = result["levels"][-1]["pages"]
     return {
         "benchmark": "B5",
@@ -51,7 +53,7 @@ def run(*, size: int | None = None, quick: bool = False, tiny: bool = False) -> 
     }
 
 
-def measure(*, levels: list[int]) -> dict[str, Any]:
+def measure(*, levels: list[int], timed: int = TIMED) -> dict[str, Any]:
     with env.django_database("postgresql"):
         from django.contrib.auth.models import User
         from django.test import Client
@@ -65,7 +67,7 @@ def measure(*, levels: list[int]) -> dict[str, Any]:
         user = User.objects.create_user(username="bench-viewer", password="bench-password-1", is_staff=True)
         client = Client()
         client.force_login(user)
-        rows = _row_templates()
+        rows = _row_templates(min(TEMPLATES, max(levels)))
         loaded, out = 0, []
         for level in levels:
             started = time.perf_counter()
@@ -74,18 +76,18 @@ def measure(*, levels: list[int]) -> dict[str, Any]:
             load_s = time.perf_counter() - started
             loaded = level
             out.append({"amazon_orders": level, "load_s": round(load_s, 1),
-                        "pages": _pages(client, main, level)})
-    return {"levels": out, "warm_up_requests": WARM, "timed_requests": TIMED}
+                        "pages": _pages(client, main, level, timed)})
+    return {"levels": out, "warm_up_requests": WARM, "timed_requests": timed}
 
 
-def _row_templates() -> list[dict[str, Any]]:
+def _row_templates(count: int) -> list[dict[str, Any]]:
     """Columns of real snapshots (``snapshot_fields``), with placeholders for what varies."""
     from bench.orders import importable_orders
     from saleschannel.channel.services.snapshot import snapshot_fields
     from saleschannel.spapi.models import read_order
 
     templates = []
-    for body in importable_orders(TEMPLATES):
+    for body in importable_orders(count):
         fields = snapshot_fields(read_order(body))
         raw = json.dumps(fields.pop("raw"))
         for key in ("orderId", "createdTime", "lastUpdatedTime"):
@@ -154,7 +156,7 @@ def _analyze() -> None:
         cursor.execute("ANALYZE channel_amazonorder")
 
 
-def _pages(client: Any, main: Any, level: int) -> dict[str, Any]:
+def _pages(client: Any, main: Any, level: int, timed: int) -> dict[str, Any]:
     from django.urls import reverse
 
     from saleschannel.channel.models import AmazonOrder
@@ -169,10 +171,10 @@ def _pages(client: Any, main: Any, level: int) -> dict[str, Any]:
         "search_store_order_number": f"{listing}?number={sample.store_order_number}",
         "store_dashboard": reverse("dashboard:store_dashboard", args=[main.pk]),
     }
-    return {name: _time_page(client, url) for name, url in pages.items()}
+    return {name: _time_page(client, url, timed) for name, url in pages.items()}
 
 
-def _time_page(client: Any, url: str) -> dict[str, Any]:
+def _time_page(client: Any, url: str, timed: int) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -180,7 +182,7 @@ def _time_page(client: Any, url: str) -> dict[str, Any]:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
     times = []
-    for _ in range(TIMED):
+    for _ in range(timed):
         started = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
