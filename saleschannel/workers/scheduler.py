@@ -54,10 +54,13 @@ class SyncPolicy:
 
     @classmethod
     def from_env(cls) -> SyncPolicy:
-        """Defaults, with ``SALESCHANNEL_SYNC_OVERLAP_MINUTES`` and ``SALESCHANNEL_LEASE_SECONDS`` applied."""
+        """Defaults, with ``SALESCHANNEL_SYNC_OVERLAP_MINUTES``, ``SALESCHANNEL_LEASE_SECONDS`` (how
+        long a lease lasts without a heartbeat) and ``SALESCHANNEL_LEASE_WAIT_SECONDS`` (how long
+        ``sync --once`` waits for a busy lease) applied."""
         return cls(
             overlap=dt.timedelta(minutes=_env_float("SALESCHANNEL_SYNC_OVERLAP_MINUTES", 10.0)),
             lease_ttl=_env_float("SALESCHANNEL_LEASE_SECONDS", 60.0) or 60.0,
+            lease_wait=_env_float("SALESCHANNEL_LEASE_WAIT_SECONDS", 60.0),
         )
 
 

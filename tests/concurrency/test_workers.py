@@ -1,0 +1,129 @@
+"""Scale-out on PostgreSQL: several workers share 20 accounts through leases in the database.
+
+Each account has its own sandbox (rate limits off) whose clock stands still, so that the
+orders do not move while the workers run; the workers run on the real clock, in threads,
+each with its own database connection, exactly as separate processes would share rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel.services.sync import account_client
+from saleschannel.spapi.clock import FakeClock
+from saleschannel.workers.leases import account_lease_key, lease_try
+from saleschannel.workers.loop import Worker
+from saleschannel.workers.models import Lease, SyncRun
+from saleschannel.workers.scheduler import SyncPolicy
+from tests.sync.conftest import connect, sandbox_app, stock_catalog
+from tests.sync.helpers import assert_exactly_once, channel_statuses, sandbox_statuses
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+T0 = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+ACCOUNTS = 20
+ORDERS = 8
+POLICY = dataclasses.replace(SyncPolicy(), lease_ttl=2.0, min_interval=0.5, idle_poll=0.1, failure_backoff=0.5)
+
+
+@pytest.fixture
+def fleet():
+    """20 accounts, each with its own sandbox of orders in every status."""
+    from saleschannel.commerce.stores.services import stores_init
+
+    stores_init()
+    stock_catalog(qty=10_000)
+    apps, accounts = {}, []
+    for i in range(ACCOUNTS):
+        endpoint = f"https://sandbox-{i}.test"
+        app = sandbox_app(FakeClock(T0), seed=100 + i)
+        app.generate(ORDERS)
+        account = connect(name=f"acct-{i}", seller_id=f"ASELLER{i:03d}", now=T0 - dt.timedelta(hours=1),
+                          endpoint=endpoint)
+        apps[endpoint] = app
+        accounts.append(account)
+    yield accounts, apps
+    for app in apps.values():
+        app.close()
+
+
+def start_workers(n, apps, stop):
+    def factory(account, clock):
+        return account_client(account=account, clock=clock, transport=apps[account.endpoint].transport())
+
+    workers = [Worker(policy=POLICY, client_factory=factory, stop=stop, holder=f"worker-{i}") for i in range(n)]
+
+    def run(worker):
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(w,), daemon=True) for w in workers]
+    for thread in threads:
+        thread.start()
+    return workers, threads
+
+
+def all_synced(accounts, apps) -> bool:
+    return all(channel_statuses(a) == sandbox_statuses(apps[a.endpoint]) for a in accounts)
+
+
+def wait_until(condition, timeout: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if condition():
+            return time.monotonic() - start
+        time.sleep(0.2)
+    raise AssertionError(f"not reached within {timeout} s")
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_workers_share_every_account_and_import_nothing_twice(fleet, workers):
+    accounts, apps = fleet
+    stop = threading.Event()
+    running, threads = start_workers(workers, apps, stop)
+    try:
+        wait_until(lambda: all_synced(accounts, apps), timeout=240)
+        time.sleep(1.0)  # let them run more cycles over the same orders
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not any(t.is_alive() for t in threads), "a worker did not stop"
+    for account in accounts:
+        assert_exactly_once(account)
+        assert SyncRun.objects.filter(account=account, outcome="ok").exists()
+    assert all(w.cycles > 0 for w in running), "every worker should have taken a share"
+    assert not SyncRun.objects.filter(outcome="failed").exists()
+    assert AmazonOrder.objects.filter(import_state="imported").count() > 0
+
+
+def test_a_dead_workers_accounts_are_taken_over_within_the_lease_time(fleet):
+    accounts, apps = fleet
+    dead = accounts[:5]
+    now = dt.datetime.now(dt.UTC)
+    for account in dead:
+        # What a worker killed mid-cycle leaves behind: a lease held, renewed no more.
+        assert lease_try(key=account_lease_key(account.pk), holder="killed-worker", ttl=POLICY.lease_ttl, now=now)
+    stop = threading.Event()
+    _, threads = start_workers(2, apps, stop)
+    try:
+        took = wait_until(lambda: all_synced(dead, apps), timeout=60)
+        wait_until(lambda: all_synced(accounts, apps), timeout=240)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert took < POLICY.lease_ttl + 15
+    for account in dead:
+        lease = Lease.objects.get(key=account_lease_key(account.pk))
+        assert lease.taken_over == 1 and lease.holder != "killed-worker"
+        assert_exactly_once(account)
