@@ -30,12 +30,19 @@ SECRET_MAX = 4096
 
 
 def application_credentials() -> tuple[str, str]:
-    """The installation's application client id and secret (settings or environment), or empty."""
-    client_id = getattr(settings, "SALESCHANNEL_LWA_CLIENT_ID", "") or os.environ.get("SALESCHANNEL_LWA_CLIENT_ID", "")
-    secret = getattr(settings, "SALESCHANNEL_LWA_CLIENT_SECRET", "") or os.environ.get(
-        "SALESCHANNEL_LWA_CLIENT_SECRET", ""
-    )
-    return client_id, secret
+    """The installation's application client id and secret (C29), or empty ones.
+
+    Settings or environment first (``SALESCHANNEL_LWA_CLIENT_ID``, ``SALESCHANNEL_LWA_CLIENT_SECRET``),
+    then the application row edited in the admin (``channel.connect``).
+    """
+    try:
+        from saleschannel.channel.connect.config import application_config
+    except ImportError:  # the connection app is not installed: settings and environment alone
+        names = ("SALESCHANNEL_LWA_CLIENT_ID", "SALESCHANNEL_LWA_CLIENT_SECRET")
+        client_id, secret = (str(getattr(settings, n, "") or os.environ.get(n, "")) for n in names)
+        return client_id, secret
+    config = application_config()
+    return config.client_id, config.client_secret
 
 
 def _name_check(name: object) -> str:
