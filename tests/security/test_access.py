@@ -28,7 +28,7 @@ CALLBACK = "connect:callback"  # Amazon sends the browser back here; it checks i
 READ_ONLY = {
     "dashboard:home", "dashboard:store_dashboard", "dashboard:amazon_orders", "dashboard:amazon_order",
     "dashboard:orders", "dashboard:order", "dashboard:products", "dashboard:product", "dashboard:errors",
-    "dashboard:sync_log", "outbox:outbox_log", "connect:connection",
+    "dashboard:sync_log", "dashboard:outbox", "outbox:outbox_log", "connect:connection",
 }
 WRITES = ("post", "put", "patch", "delete")
 

@@ -187,8 +187,10 @@ def _customer_mask(pk: int, cutoff: dt.datetime) -> bool:
     from saleschannel.commerce.customers.models import Customer, CustomerAddress
 
     with transaction.atomic():
-        customer = _customers_due(cutoff).select_for_update().filter(pk=pk).first()
-        if customer is None:
+        # Lock the row first: PostgreSQL takes no FOR UPDATE on the DISTINCT query that chose it.
+        if not Customer.objects.select_for_update().filter(pk=pk).exists():
+            return False
+        if not _customers_due(cutoff).filter(pk=pk).exists():
             return False
         Customer.objects.filter(pk=pk).update(email=masked_email("customer", pk), firstname=MASKED_NAME, lastname="")
         CustomerAddress.objects.filter(customer_id=pk).update(
