@@ -60,7 +60,8 @@ def keyset_page(qs: QuerySet[Any], *, field: str, cursor: str | None, size: int 
         if when is None:
             ordered = ordered.filter(Q(**{f"{field}__isnull": True, "pk__lt": pk}) | Q(**{f"{field}__isnull": False}))
         else:
-            ordered = ordered.filter(Q(**{f"{field}__lt": when}) | Q(**{field: when, "pk__lt": pk}))
+            # The "<=" gives the index a range to start from; the OR only trims the ties.
+            ordered = ordered.filter(**{f"{field}__lte": when}).filter(Q(**{f"{field}__lt": when}) | Q(pk__lt=pk))
     rows = list(ordered[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
