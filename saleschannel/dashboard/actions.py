@@ -132,8 +132,13 @@ class Refusal:
 
 def settings_save(*, account: Account, changes: dict[str, str], user: Any) -> Refusal | None:
     """Save order settings through the channel's service; its refusal names the field (R2)."""
-    from saleschannel.channel.services.settings import SettingsInvalid, order_settings_update
+    from saleschannel.channel.services.settings import (
+        SettingsInvalid,
+        order_settings_get,
+        order_settings_update,
+    )
 
+    order_settings_get(account=account)  # an account connected without settings gets the defaults first
     try:
         order_settings_update(account=account, changes=changes, user=user)
     except SettingsInvalid as exc:

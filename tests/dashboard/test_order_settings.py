@@ -148,3 +148,18 @@ def test_staff_see_the_settings_read_only(staff_client, account):
     assert "Only managers may change order settings" in html
     assert "Save order settings" not in html
     assert " disabled" in select_tag(html, "import_orders")
+
+
+def test_an_account_without_settings_gets_the_defaults(manager_client, account):
+    account.order_settings.delete()
+    account.refresh_from_db()
+    page = manager_client.get(url(account))
+    assert page.status_code == 200 and page.context["form"]["import_orders"].value() == "disabled"
+    assert manager_client.post(url(account), {"import_orders": "enabled", "store": "default"}).status_code == 302
+    account.refresh_from_db()
+    assert account.order_settings.import_orders == "enabled"
+
+
+def test_home_without_accounts_invites_to_connect_one(manager_client, db):
+    html = manager_client.get("/").content.decode()
+    assert "No Amazon account is connected yet." in html and 'id="connect-account"' in html
