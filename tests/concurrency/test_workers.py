@@ -127,3 +127,61 @@ def test_a_dead_workers_accounts_are_taken_over_within_the_lease_time(fleet):
         lease = Lease.objects.get(key=account_lease_key(account.pk))
         assert lease.taken_over == 1 and lease.holder != "killed-worker"
         assert_exactly_once(account)
+
+
+def test_a_worker_process_killed_mid_cycle_is_taken_over(transactional_db):
+    """A real ``saleschannel worker`` killed with SIGKILL mid-cycle: its lease expires, another worker
+    takes the account over and finishes it, and no order is imported twice."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from saleschannel.commerce.stores.services import stores_init
+    from saleschannel.spapi.sandbox import MARKETPLACES, SandboxApp, run_in_thread
+
+    stores_init()
+    stock_catalog(qty=10_000)
+    app = SandboxApp(clock=FakeClock(T0), seed=5, rate_limits=False, marketplaces=[MARKETPLACES[0]])
+    app.generate(150)
+    url, stop_server = run_in_thread(app)
+    account = connect(name="killed", seller_id="AKILLED001", now=T0 - dt.timedelta(hours=1), endpoint=url)
+    db = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+                                         f"{db['NAME']}", "SALESCHANNEL_LOG_LEVEL": "WARNING"}
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "saleschannel", "worker", "--lease-seconds", "3"], env=env,
+                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stop = threading.Event()
+    threads: list[threading.Thread] = []
+    try:
+        wait_until(lambda: AmazonOrder.objects.filter(account=account).count() >= 10, timeout=120)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        lease = Lease.objects.get(key=account_lease_key(account.pk))
+        assert lease.holder, "the killed worker held the lease"
+        killed_at = time.monotonic()
+
+        def factory(acct, clock):
+            return account_client(account=acct, clock=clock)
+
+        worker = Worker(policy=POLICY, client_factory=factory, stop=stop, holder="successor")
+        thread = threading.Thread(target=lambda: (worker.run(), connection.close()), daemon=True)
+        threads.append(thread)
+        thread.start()
+        wait_until(lambda: Lease.objects.filter(key=account_lease_key(account.pk), holder="successor").exists(),
+                   timeout=30)
+        took = time.monotonic() - killed_at
+        wait_until(lambda: channel_statuses(account) == sandbox_statuses(app), timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        stop_server()
+        app.close()
+    assert took < 3 + 10  # the lease time, and the successor's polling
+    assert Lease.objects.get(key=account_lease_key(account.pk)).taken_over >= 1
+    assert_exactly_once(account)
