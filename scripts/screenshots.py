@@ -42,12 +42,13 @@ def setup() -> None:
 
 def backdate(order: Any, when: dt.datetime) -> None:
     """The order was imported shortly after its purchase, not now: move its history there."""
-    from saleschannel.channel.models import AmazonStatusEvent, ImportAttempt
+    from saleschannel.channel.models import AmazonOrder, AmazonStatusEvent, ImportAttempt
     from saleschannel.commerce.sales.models import Order, OrderStatusHistory
 
     later = when + dt.timedelta(minutes=random.randint(3, 40))
     ImportAttempt.objects.filter(amazon_order=order).update(attempted_at=later)
-    AmazonStatusEvent.objects.filter(amazon_order=order).update(seen_at=later)
+    AmazonStatusEvent.objects.filter(amazon_order=order).update(seen_at=later, changed_at=when)
+    AmazonOrder.objects.filter(pk=order.pk).update(last_updated_time=when, first_seen_at=later, last_seen_at=later)
     if order.store_order_id:
         Order.objects.filter(pk=order.store_order_id).update(created_at=later)
         OrderStatusHistory.objects.filter(order_id=order.store_order_id).update(created_at=later)
