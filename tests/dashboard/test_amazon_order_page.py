@@ -134,3 +134,15 @@ def test_an_unmatched_sku_shows_the_product_the_import_created(staff_client, acc
     assert "Product NEW-SKU" in row and '<span class="pill warn">created</span>' in row
     matched = factories.amazon_order_receive(account, factories.raw_order("302-5555555-0000010", sku="SKU-1"))
     assert '<span class="pill warn">created</span>' not in page(staff_client, matched).content.decode()
+
+
+def test_amazon_text_on_the_order_page_is_shown_as_text(staff_client, account):
+    order = factories.amazon_order_make(account, buyer="<b>Bold</b>")
+    raw = dict(order.raw)
+    raw["orderItems"][0]["product"]["title"] = "<script>alert('title')</script>"
+    raw["recipient"]["deliveryAddress"]["addressLine1"] = '"><img src=x onerror=alert(2)>'
+    AmazonOrder.objects.filter(pk=order.pk).update(raw=raw)
+    html = page(staff_client, order).content.decode()
+    assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+    assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt;" in html
