@@ -26,12 +26,15 @@ def account_view(account: Account) -> rules.AccountView:
     return rules.AccountView(integrated_at=account.integrated_at, import_periods=periods)
 
 
-def _is_newer(incoming: dt.datetime | None, stored: AmazonOrder, raw: dict[str, Any]) -> bool:
+def _is_newer(incoming: dt.datetime | None, stored: AmazonOrder, raw: dict[str, Any], *, readable: bool) -> bool:
     """Whether a snapshot should replace the stored one (S1)."""
     current = stored.last_updated_time
     if incoming is None or current is None:
         # Unreadable snapshots without a readable time: replace only another such one that differs.
         return incoming is not None or (current is None and raw != stored.raw)
+    if incoming == current and readable and stored.reason_code == rules.Reason.UNREADABLE.value:
+        # The same version, read right this time (Amazon's answer was damaged before): take it.
+        return raw != stored.raw
     return incoming > current
 
 
@@ -74,7 +77,7 @@ def _upsert(
         stored.save()
         _status_event(stored, seen_at)
         return stored, True
-    if not _is_newer(fields["last_updated_time"], stored, fields["raw"]):
+    if not _is_newer(fields["last_updated_time"], stored, fields["raw"], readable=not unreadable):
         return stored, False
     status_changed = stored.status != fields["status"]
     for name, value in fields.items():
