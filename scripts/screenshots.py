@@ -105,9 +105,12 @@ def populate() -> dict[str, Any]:
     factories.amazon_order_receive(account, broken)
     for hour in range(24):
         started = now - dt.timedelta(hours=hour, minutes=random.randint(0, 50))
-        calls = 26 if hour == 9 else random.randint(4, 17)
+        searches = 22 if hour == 9 else random.randint(8, 16)
+        gets = random.randint(2, 25)
         SyncRun.objects.create(account=account, started_at=started, finished_at=started + dt.timedelta(seconds=8),
-                               outcome="partial" if hour == 9 else "ok", api_calls=calls, throttled=2 if hour == 9 else 0,
+                               outcome="partial" if hour == 9 else "ok", api_calls=searches + gets,
+                               api_calls_by_operation={"getOrder": gets, "searchOrders": searches},
+                               throttled=2 if hour == 9 else 0,
                                fetched=random.randint(2, 12), pages=1, watermark=started)
     Lease.objects.update_or_create(key=f"account:{account.pk}", defaults={"due_at": now + dt.timedelta(minutes=3)})
     states = dict(AmazonOrder.objects.values_list("import_state").annotate(n=Count("pk")).order_by())

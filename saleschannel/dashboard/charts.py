@@ -18,6 +18,10 @@ class Bar:
     value: int
     over: bool
     show_label: bool
+    # The part of the bar drawn darker (e.g. searchOrders calls within all calls); 0 for none.
+    part_y: float = 0.0
+    part_height: float = 0.0
+    part_value: int = 0
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Chart:
     limit_value: float | None
     total: int
     title: str
+    stacked: bool = False
 
 
 def _nice_top(value: float) -> int:
@@ -46,14 +51,28 @@ def _nice_top(value: float) -> int:
         step *= 10
 
 
-def bar_chart(points: list[tuple[str, int]], *, title: str, limit: float | None = None, label_every: int = 1) -> Chart:
-    """Bars for ``points`` (label, value), oldest first; ``limit`` draws a dashed line and marks bars above it."""
+def bar_chart(
+    points: list[tuple[str, int]],
+    *,
+    title: str,
+    limit: float | None = None,
+    label_every: int = 1,
+    parts: list[int] | None = None,
+) -> Chart:
+    """Bars for ``points`` (label, value), oldest first; ``limit`` draws a dashed line.
+
+    ``parts`` (one per point) draws that share of each bar darker; the limit then applies to the
+    part (a usage plan of one operation among all calls), else to the whole bar.
+    """
     top = _nice_top(max([v for _, v in points] + [limit or 0, 1]))
     plot_w, plot_h = WIDTH - LEFT - 4, HEIGHT - BOTTOM - TOP
     slot = plot_w / max(len(points), 1)
     bars = []
     for i, (label, value) in enumerate(points):
         h = plot_h * value / top
+        part = parts[i] if parts else 0
+        part_h = plot_h * part / top
+        measured = part if parts else value
         bars.append(
             Bar(
                 x=round(LEFT + i * slot + slot * 0.12, 2),
@@ -62,8 +81,11 @@ def bar_chart(points: list[tuple[str, int]], *, title: str, limit: float | None 
                 height=round(h, 2),
                 label=label,
                 value=value,
-                over=limit is not None and value > limit,
+                over=limit is not None and measured > limit,
                 show_label=i % max(label_every, 1) == 0,
+                part_y=round(TOP + plot_h - part_h, 2),
+                part_height=round(part_h, 2),
+                part_value=part,
             )
         )
     limit_y = round(TOP + plot_h - plot_h * limit / top, 2) if limit is not None else None
@@ -78,4 +100,5 @@ def bar_chart(points: list[tuple[str, int]], *, title: str, limit: float | None 
         limit_value=limit,
         total=sum(v for _, v in points),
         title=title,
+        stacked=bool(parts),
     )

@@ -56,6 +56,7 @@ def last_syncs(*, accounts: list[Account]) -> dict[int, Any]:
 @dataclass
 class Calls:
     points: list[tuple[str, int]] = field(default_factory=list)
+    search_orders: list[int] = field(default_factory=list)
     limit: float | None = SEARCH_ORDERS_PER_HOUR
     known: bool = False
 
@@ -65,14 +66,20 @@ def api_calls_per_hour(*, account: Account, now: dt.datetime, tz: dt.tzinfo, hou
     start = now.astimezone(tz).replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=hours - 1)
     slots = [start + dt.timedelta(hours=i) for i in range(hours)]
     counts = dict.fromkeys(slots, 0)
+    searches = dict.fromkeys(slots, 0)
     calls = Calls(points=[])
-    rows = SyncRun.objects.filter(account=account, started_at__gte=start).values_list("started_at", "api_calls")
-    for started, n in rows:
+    rows = SyncRun.objects.filter(account=account, started_at__gte=start).values_list(
+        "started_at", "api_calls", "api_calls_by_operation"
+    )
+    for started, n, by_operation in rows:
         calls.known = True
         slot = started.astimezone(tz).replace(minute=0, second=0, microsecond=0)
         if slot in counts:
             counts[slot] += int(n or 0)
+            found = by_operation.get("searchOrders", 0) if isinstance(by_operation, dict) else 0
+            searches[slot] += int(found) if isinstance(found, int) else 0
     calls.points = [(slot.strftime("%H:%M"), counts[slot]) for slot in slots]
+    calls.search_orders = [searches[slot] for slot in slots]
     return calls
 
 

@@ -95,12 +95,18 @@ def test_imported_per_day_chart_counts_successful_attempts(staff_client, account
 
 def test_api_calls_chart_marks_hours_over_the_usage_plan(staff_client, account):
     now = timezone.now()
-    SyncRun.objects.create(account=account, started_at=now, outcome="ok", api_calls=25)
-    SyncRun.objects.create(account=account, started_at=now - dt.timedelta(hours=2), outcome="ok", api_calls=4)
-    chart = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).context["call_chart"]
-    assert chart.total == 29
-    assert chart.bars[-1].over and not chart.bars[-3].over
+    SyncRun.objects.create(account=account, started_at=now, outcome="ok", api_calls=40,
+                           api_calls_by_operation={"searchOrders": 21, "getOrder": 19})
+    SyncRun.objects.create(account=account, started_at=now - dt.timedelta(hours=2), outcome="ok", api_calls=30,
+                           api_calls_by_operation={"searchOrders": 4, "getOrder": 26})
+    response = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk]))
+    chart = response.context["call_chart"]
+    assert chart.total == 70 and chart.stacked
+    # The usage plan is searchOrders' (about 20 an hour): only the hour with 21 of them is over it.
+    assert chart.bars[-1].over and chart.bars[-1].part_value == 21
+    assert not chart.bars[-3].over and chart.bars[-3].part_value == 4 and chart.bars[-3].value == 30
     assert chart.limit_y is not None
+    assert 'class="part over"' in response.content.decode()
 
 
 def test_bar_chart_geometry():

@@ -64,6 +64,7 @@ def store_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         title="Amazon API calls per hour, last 24 hours",
         limit=calls.limit,
         label_every=4,
+        parts=calls.search_orders,
     )
     recent = keyset_page(
         selectors.amazon_orders_filtered({}, tz=tz, account=account),
