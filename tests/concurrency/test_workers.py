@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import threading
 import time
 
@@ -76,6 +77,15 @@ def all_synced(accounts, apps) -> bool:
     return all(channel_statuses(a) == sandbox_statuses(apps[a.endpoint]) for a in accounts)
 
 
+def assert_one_cycle_at_a_time(accounts) -> None:
+    """The lease at work: no two cycles of one account ever overlapped."""
+    for account in accounts:
+        runs = list(SyncRun.objects.filter(account=account).order_by("started_at").values_list("started_at",
+                                                                                              "finished_at"))
+        for (_, finished), (started, _) in itertools.pairwise(runs):
+            assert started >= finished, f"two cycles of {account.name} overlapped"
+
+
 def wait_until(condition, timeout: float) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
@@ -102,6 +112,7 @@ def test_workers_share_every_account_and_import_nothing_twice(fleet, workers):
         assert_exactly_once(account)
         assert SyncRun.objects.filter(account=account, outcome="ok").exists()
     assert all(w.cycles > 0 for w in running), "every worker should have taken a share"
+    assert_one_cycle_at_a_time(accounts)
     assert not SyncRun.objects.filter(outcome="failed").exists()
     assert AmazonOrder.objects.filter(import_state="imported").count() > 0
 
