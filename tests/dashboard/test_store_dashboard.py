@@ -85,12 +85,23 @@ def test_no_banner_when_all_is_well(staff_client, account):
     assert b"cannot be imported" not in staff_client.get("/").content
 
 
-def test_imported_per_day_chart_counts_successful_attempts(staff_client, account):
-    order = factories.amazon_order_make(account, import_state="imported")
-    factories.attempt_make(order, ok=True, number="000000001")
-    factories.attempt_make(order, ok=False, error="clash")
+def test_imported_per_day_chart_counts_the_store_orders_made_for_the_account(staff_client, account, store_defaults):
+    from saleschannel.commerce.catalog.services import product_create
+    from saleschannel.commerce.sales.models import Order
+
+    product_create(sku="SKU-1", name="Blue mug", price="9.90", qty=10)
+    factories.import_enable(account)
+    for i in range(3):
+        factories.amazon_order_receive(account, factories.raw_order(f"302-6600000-000000{i}"))
+    old = Order.objects.order_by("pk").first()
+    Order.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    factories.store_order_make(store_defaults, number="W-1")  # not from Amazon: not counted
+    other = factories.account_make("US shop", seller_id="A2", marketplace_id="ATVPDKIKX0DER")
+    factories.import_enable(other)
+    factories.amazon_order_receive(other, factories.raw_order("302-6600000-0000009"))  # another account's
     chart = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).context["day_chart"]
-    assert chart.total == 1 and len(chart.bars) == 30 and chart.bars[-1].value == 1
+    assert chart.total == 3 and len(chart.bars) == 30
+    assert chart.bars[-1].value == 2 and chart.bars[-4].value == 1
 
 
 def test_api_calls_chart_marks_hours_over_the_usage_plan(staff_client, account):
