@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from django.db import close_old_connections
 
 from saleschannel.spapi.clock import Clock, SystemClock
+from saleschannel.spapi.errors import AuthFailed
 from saleschannel.workers.leases import (
     Heartbeat,
     account_lease_key,
@@ -222,10 +223,13 @@ class Worker:
         )
         served = 0
         for account in Account.objects.filter(pk__in=account_ids, credentials_state=Account.CredentialsState.OK):
-            with ratelimit_patience(self.policy.fetch_patience):
-                served += fetch_requests_serve(account=account, client=self._client(account), clock=self.clock,
-                                               limit=self.policy.fetch_batch, holder=self.holder,
-                                               stop=self.stop.is_set)
+            try:
+                with ratelimit_patience(self.policy.fetch_patience):
+                    served += fetch_requests_serve(account=account, client=self._client(account),
+                                                   clock=self.clock, limit=self.policy.fetch_batch,
+                                                   holder=self.holder, stop=self.stop.is_set)
+            except AuthFailed:
+                log.warning("account %s: Amazon refused the credentials; parked until reconnected", account.pk)
         return served
 
     def _sync_one_due_account(self) -> bool:

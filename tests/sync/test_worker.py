@@ -139,3 +139,23 @@ def test_stop_finishes_cleanly(account, sandbox, clock, policy):
     stop.set()
     worker.run()  # returns at once, having started nothing
     assert not SyncRun.objects.exists()
+
+
+def test_a_refused_token_while_serving_a_notification_parks_the_account(account, sandbox, clock, policy):
+    from saleschannel.channel.services.notifications import fetch_request_add
+    from saleschannel.workers.models import OrderFetchRequest
+
+    worker = make_worker(clock, policy, sandbox)
+    worker.tick()
+    (order_id,) = sandbox.generate(1)
+    sandbox.lwa.revoke("Atzr|sync-test-refresh-token")
+    worker._clients.clear()  # a fresh process: no access token cached
+    fetch_request_add(account=account, amazon_order_id=order_id, now=clock.now())
+    clock.advance(1)
+    worker.tick()
+    account.refresh_from_db()
+    assert account.credentials_state == Account.CredentialsState.NEEDS_RECONNECTING
+    calls = sandbox.calls()["operations"]
+    run_for(worker, clock, 600)
+    assert sandbox.calls()["operations"] == calls  # no retry storm
+    assert OrderFetchRequest.objects.filter(done_at__isnull=True).count() == 1  # served once reconnected

@@ -218,8 +218,12 @@ def _fetch_one(request: OrderFetchRequest, *, client: SpApiClient, clock: Clock,
         return False
     except UnreadableOrderError as exc:
         order = exc.unreadable
-    except AuthFailed:
+    except AuthFailed as exc:
+        from saleschannel.channel.services.accounts import account_credentials_state_set
+
         fetch_request_release(request=request)
+        # No retry storm: the account is parked until it is reconnected.
+        account_credentials_state_set(account=request.account, ok=False, error=str(exc), now=clock.now())
         raise
     except SpApiError as exc:  # not found yet, or Amazon failing: back off; polling remains the safety net
         fetch_request_failed(request=request, now=clock.now(), error=str(exc), max_attempts=max_attempts)

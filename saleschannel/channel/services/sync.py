@@ -28,6 +28,11 @@ from django.db.models import F, Q
 
 from saleschannel.channel.models import Account, AmazonOrder
 from saleschannel.channel.services.accounts import account_credentials_state_set, application_credentials
+from saleschannel.channel.services.importer import (
+    amazon_order_evaluate,
+    errored_orders_retry,
+    waiting_orders_evaluate,
+)
 from saleschannel.channel.services.recording import amazon_order_record
 from saleschannel.spapi.auth import LWA_TOKEN_URL, Credentials
 from saleschannel.spapi.client import SpApiClient
@@ -58,13 +63,6 @@ class StopRequested(Exception):
 
 class CredentialsNeedReconnecting(Exception):
     """Amazon refused the account's refresh token; nothing is called until it is reconnected."""
-
-
-def _rules():  # type: ignore[no-untyped-def]
-    """The import rules' services (``amazon_order_evaluate``, ``waiting_orders_evaluate``, ...)."""
-    from saleschannel.channel.services import importer
-
-    return importer
 
 
 @dataclass
@@ -144,7 +142,7 @@ def order_take(*, account: Account, order: Order | UnreadableOrder, seen_at: dt.
         amazon_order, changed = amazon_order_record(account=account, order=order, seen_at=seen_at)
         checkpoint("upsert")
         if changed:
-            _rules().amazon_order_evaluate(amazon_order=amazon_order, now=seen_at)
+            amazon_order_evaluate(amazon_order=amazon_order, now=seen_at)
     checkpoint("import")
     return amazon_order
 
@@ -331,9 +329,8 @@ def _recheck(cycle: Cycle) -> None:
 
 def _after_reading(cycle: Cycle) -> None:
     """R9: the account's waiting orders again; R16: errored orders whose retry is due."""
-    rules = _rules()
-    rules.waiting_orders_evaluate(account=cycle.account, now=cycle.clock.now())
-    rules.errored_orders_retry(account=cycle.account, now=cycle.clock.now())
+    waiting_orders_evaluate(account=cycle.account, now=cycle.clock.now())
+    errored_orders_retry(account=cycle.account, now=cycle.clock.now())
 
 
 def _imported_count(account: Account) -> int:
