@@ -146,3 +146,16 @@ def test_amazon_text_on_the_order_page_is_shown_as_text(staff_client, account):
     assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html
     assert "<img src=x" not in html and "&lt;img src=x" in html
     assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt;" in html
+
+
+def test_the_import_uses_the_corrected_address(manager_client, account):
+    product_create(sku="SKU-1", name="Blue mug", price="9.90", qty=5)
+    order = factories.amazon_order_receive(account, factories.raw_order("302-5555555-0000011"))
+    data = {"name": "Jane Doe", "addressLine1": "Korrigierte Str. 5", "city": "Potsdam", "postalCode": "14467",
+            "countryCode": "DE"}
+    manager_client.post(reverse("dashboard:amazon_order_address", args=[order.pk]), data)
+    factories.import_enable(account)
+    manager_client.post(reverse("dashboard:amazon_order_import", args=[order.pk]))
+    order.refresh_from_db()
+    shipping = order.store_order.addresses.get(address_type="shipping")
+    assert (shipping.street, shipping.city, shipping.postcode) == ("Korrigierte Str. 5", "Potsdam", "14467")
