@@ -49,6 +49,17 @@ def split_name(full: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
+NAME_MAX = 500
+
+
+def line_name(title: str | None, sku: str) -> str:
+    """Amazon's title as the store takes a name: control characters become spaces, blanks are
+    squeezed, the length is capped; the SKU when nothing is left. Amazon's text never blocks an import."""
+    cleaned = "".join(" " if ord(c) < 32 or c == "\x7f" else c for c in title or "")
+    name = " ".join(cleaned.split())[:NAME_MAX].strip()
+    return name or sku
+
+
 def _amount(money: Money | None) -> Decimal:
     return ZERO if money is None else money.amount
 
@@ -74,7 +85,7 @@ def _lines(parsed: Order) -> list[OrderLine]:
             continue
         assert item.unit_price is not None and item.seller_sku  # the rules waited or refused otherwise
         lines.append(OrderLine(
-            sku=item.seller_sku, name=item.title or item.seller_sku, qty=Decimal(item.quantity_ordered),
+            sku=item.seller_sku, name=line_name(item.title, item.seller_sku), qty=Decimal(item.quantity_ordered),
             price=item.unit_price.amount, tax_amount=_amount(item.tax), discount_amount=_amount(item.discount),
             external_line_id=item.order_item_id,
         ))
