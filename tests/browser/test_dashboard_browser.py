@@ -29,7 +29,7 @@ def test_log_in_and_out(page, live_server, store_defaults):
     assert page.locator("h1").inner_text() == "Amazon accounts"
     assert page.locator(".role").inner_text() == "Staff"
     shot(page, "home")
-    page.click("text=Log out")
+    page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login/")
     page.goto(live_server.url + "/orders/")
     assert "/login/" in page.url
