@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from saleschannel.channel.models import Account
 from saleschannel.workers.models import Lease, OrderFetchRequest, SyncRun
@@ -44,13 +44,12 @@ def sync_state(*, account: Account, now: dt.datetime) -> SyncState:
 
 
 def last_syncs(*, accounts: list[Account]) -> dict[int, Any]:
-    """The newest sync run of each account (one query per account; the list is short)."""
-    found = {}
-    for account in accounts:
-        run = SyncRun.objects.filter(account=account).order_by("-started_at", "-pk").first()
-        if run is not None:
-            found[account.pk] = run
-    return found
+    """The newest sync run of each account, in one query (each found along its account's index)."""
+    if not accounts:
+        return {}
+    newest = SyncRun.objects.filter(account_id=OuterRef("pk")).order_by("-started_at", "-pk").values("pk")[:1]
+    ids = Account.objects.filter(pk__in=[a.pk for a in accounts]).annotate(run=Subquery(newest)).values("run")
+    return {run.account_id: run for run in SyncRun.objects.filter(pk__in=ids)}
 
 
 @dataclass

@@ -144,3 +144,19 @@ def test_sync_now_runs_a_cycle_and_says_how_it_went(manager_client, account):
     run = SyncRun.objects.get(account=account)
     assert run.outcome == "failed"
     assert f"Sync of {account.name} failed" in response.content.decode()
+
+
+def test_home_shows_each_accounts_last_sync_at_a_fixed_query_cost(staff_client, account, django_assert_num_queries):
+    base = timezone.now() - dt.timedelta(hours=5)
+    accounts = [account] + [factories.account_make(f"Shop {i}", seller_id=f"S{i}", marketplace_id=f"M{i}")
+                            for i in range(4)]
+    for i, a in enumerate(accounts):
+        for h in range(3):
+            SyncRun.objects.create(account=a, started_at=base + dt.timedelta(hours=h, minutes=i), outcome="ok")
+    staff_client.get("/")
+    # session, user, manager check, banner, reconnect banner, accounts, state counts, problems, last syncs.
+    with django_assert_num_queries(9):
+        response = staff_client.get("/")
+    rows = response.context["rows"]
+    assert all(row["sync"].started_at == base + dt.timedelta(hours=2, minutes=i)
+               for i, row in enumerate(sorted(rows, key=lambda r: r["account"].pk)))
