@@ -49,15 +49,11 @@ def split_name(full: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-NAME_MAX = 500
-
-
 def line_name(title: str | None, sku: str) -> str:
-    """Amazon's title as the store takes a name: control characters become spaces, blanks are
-    squeezed, the length is capped; the SKU when nothing is left. Amazon's text never blocks an import."""
+    """Amazon's title as the store takes a name: control characters become spaces and blanks are
+    squeezed; the SKU when nothing is left. (An absurdly long title is still refused by the store.)"""
     cleaned = "".join(" " if ord(c) < 32 or c == "\x7f" else c for c in title or "")
-    name = " ".join(cleaned.split())[:NAME_MAX].strip()
-    return name or sku
+    return " ".join(cleaned.split()) or sku
 
 
 def _amount(money: Money | None) -> Decimal:
