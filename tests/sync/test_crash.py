@@ -121,3 +121,36 @@ def test_repeated_crashes_through_status_changes(scarce_account, sandbox, client
     assert_exactly_once(account)
     assert reservations_balance() == expected_reservations()
     assert_fixed_point(account)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_long_form_random_crashes_over_hours_of_amazon_time(store_defaults, clock, client_for, policy, seed):
+    """Long form (make reliability): orders keep coming and moving; cycles die at random points."""
+    import random
+
+    from tests.sync.conftest import sandbox_app
+
+    rng = random.Random(seed)
+    stock_catalog(qty=30)
+    account = connect(now=clock.now() - dt.timedelta(hours=1))
+    app = sandbox_app(clock, seed=seed, generate_per_minute=2, visibility_lag=20, fault_rate=0.05)
+    policy = dataclasses.replace(policy, page_size=15)
+    client = client_for(account, app)
+    for _ in range(60):
+        step = rng.choice(("upsert", "import", "page", "watermark", "none"))
+        with contextlib.suppress(Killed):
+            account_sync(account=account, client=client, clock=clock, policy=policy,
+                         checkpoint=kill_at(step, rng.randint(1, 40)))
+        clock.advance(rng.uniform(30, 300))
+    app.generate_per_minute = 0
+    for _ in range(12):
+        account_sync(account=account, client=client, clock=clock, policy=policy)
+        clock.advance(600)
+    while account_sync(account=account, client=client, clock=clock, policy=policy).outcome != "ok":
+        clock.advance(60)
+    assert channel_statuses(account) == sandbox_statuses(app)
+    assert_exactly_once(account)
+    assert reservations_balance() == expected_reservations()
+    assert_fixed_point(account)
+    app.close()
