@@ -52,6 +52,13 @@ def last_syncs(*, accounts: list[Account]) -> dict[int, Any]:
     return {run.account_id: run for run in SyncRun.objects.filter(pk__in=ids)}
 
 
+def next_syncs(*, accounts: list[Account]) -> dict[int, dt.datetime | None]:
+    """When each account is next due, from its lease (one query)."""
+    keys = {lease_key(a): a.pk for a in accounts}
+    rows = Lease.objects.filter(key__in=list(keys)).values_list("key", "due_at")
+    return {keys[key]: due for key, due in rows}
+
+
 @dataclass
 class Calls:
     points: list[tuple[str, int]] = field(default_factory=list)

@@ -154,9 +154,12 @@ def test_home_shows_each_accounts_last_sync_at_a_fixed_query_cost(staff_client, 
         for h in range(3):
             SyncRun.objects.create(account=a, started_at=base + dt.timedelta(hours=h, minutes=i), outcome="ok")
     staff_client.get("/")
-    # session, user, manager check, banner, reconnect banner, accounts, state counts, problems, last syncs.
-    with django_assert_num_queries(9):
+    Lease.objects.create(key=f"account:{accounts[1].pk}", due_at=base + dt.timedelta(hours=9))
+    # session, user, manager check, banner, reconnect banner, accounts, state counts, problems, last syncs,
+    # next syncs.
+    with django_assert_num_queries(10):
         response = staff_client.get("/")
     rows = response.context["rows"]
-    assert all(row["sync"].started_at == base + dt.timedelta(hours=2, minutes=i)
-               for i, row in enumerate(sorted(rows, key=lambda r: r["account"].pk)))
+    ordered = sorted(rows, key=lambda r: r["account"].pk)
+    assert all(row["sync"].started_at == base + dt.timedelta(hours=2, minutes=i) for i, row in enumerate(ordered))
+    assert [row["next_sync"] for row in ordered] == [None, base + dt.timedelta(hours=9), None, None, None]

@@ -24,12 +24,14 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = selectors.import_state_counts()
     problems = selectors.problem_counts()
     syncs = sync_view.last_syncs(accounts=accounts)
+    due = sync_view.next_syncs(accounts=accounts)
     rows = [
         {
             "account": a,
             "counts": counts.get(a.pk, {}),
             "problems": problems.get(a.pk, 0),
             "sync": syncs.get(a.pk),
+            "next_sync": due.get(a.pk),
             "import_enabled": _import_enabled(a),
         }
         for a in accounts
