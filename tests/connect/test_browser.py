@@ -18,7 +18,8 @@ def test_connect_approve_and_land_on_the_new_accounts_dashboard(live_server, htt
                                                                  page):
     _sandbox, sandbox_url = http_sandbox
     log_in(page, live_server, manager.username)
-    page.goto(f"{live_server.url}/accounts/connect/")
+    page.click("#connect-account")  # "Connect Amazon account" on the accounts page
+    page.wait_for_url(f"{live_server.url}/accounts/connect/")
     page.select_option("#id_marketplace", "ATVPDKIKX0DER")
     page.fill("#id_name", "US shop")
     page.click("#connect-amazon")
@@ -37,6 +38,8 @@ def test_connect_approve_and_land_on_the_new_accounts_dashboard(live_server, htt
     assert "US shop is connected" in body
     assert "Import Amazon Orders: Disabled" in body
     assert page.locator("#connection").inner_text().count("Credentials accepted") == 1
+    page.goto(f"{live_server.url}/")
+    assert page.locator("#accounts").inner_text().count("US shop") == 1
 
 
 def test_a_replayed_callback_in_the_browser_shows_a_clear_refusal(live_server, http_sandbox, manager, store_defaults,

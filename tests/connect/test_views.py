@@ -198,3 +198,22 @@ def test_a_signed_out_callback_never_puts_the_code_in_a_page(manager, http_sandb
     assert not Account.objects.exists()
     # The state stays good for its owner.
     assert back_from_seller_central(client_for(manager), answer).status_code == 302
+
+
+def test_every_page_names_an_account_needing_reconnecting(manager, staff, http_sandbox, store_defaults):
+    from saleschannel.channel.services.accounts import account_credentials_state_set
+
+    client = client_for(manager)
+    back_from_seller_central(client, seller_central_answer(go_to_seller_central(client, name="US shop")))
+    account = Account.objects.get()
+    pages = ["/", f"/accounts/{account.pk}/", "/amazon-orders/", "/orders/", "/products/", "/logs/sync/"]
+    for path in pages:
+        assert "needs reconnecting" not in client.get(path).content.decode()
+    account_credentials_state_set(account=account, ok=False, error="invalid_grant")
+    for viewer in (client, client_for(staff)):
+        for path in pages:
+            text = viewer.get(path).content.decode()
+            assert 'id="reconnect-banner"' in text and "US shop needs reconnecting" in text, path
+    home = client.get("/").content.decode()
+    assert 'id="connect-account"' in home and 'data-status="needs_reconnecting"' in home
+    assert 'id="connect-account"' not in client_for(staff).get("/").content.decode()
