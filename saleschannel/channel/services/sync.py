@@ -1,12 +1,15 @@
 """One sync cycle of one account: read Amazon's orders, keep them, import them by the rules.
 
 - ``account_sync(*, account, client=None, clock=None, now=None, policy=None, checkpoint=None,
-  stop=None) -> SyncRun``: one cycle (S1, S2, S3; then R9 and R16).
-- ``account_backfill(*, account, since, client=None, clock=None, progress=None) -> SyncRun``:
-  every order updated since a date, waiting for tokens as long as it takes.
-- ``fetch_requests_serve(*, account, client, clock, limit) -> int``: the getOrders that
-  notifications asked for (S3).
-- ``account_client(*, account, clock, limiter=None, transport=None) -> SpApiClient``.
+  stop=None, lease_holder=None) -> SyncRun``: one cycle under the account's lease (S1, S2,
+  S3; then R9 and R16), logged as a ``SyncRun``.
+- ``account_backfill(*, account, since, client=None, clock=None, progress=None, stop=None,
+  policy=None) -> SyncRun``: every order updated since a date, waiting for tokens as needed.
+- ``order_take(*, account, order, seen_at, checkpoint=...) -> AmazonOrder``: record one
+  snapshot and evaluate it, in one transaction (also used for notification fetches).
+- ``open_orders_to_recheck(*, account, now, policy) -> list[AmazonOrder]`` (S2 a).
+- ``account_client(*, account, clock, limiter=None, transport=None) -> SpApiClient``: the
+  seller's client on the rate-limit buckets shared through the database (S5).
 
 Why nothing is lost or repeated (S1): each order is recorded and evaluated in one
 transaction of its own; the page token and the least ``lastUpdatedBefore`` of the
@@ -59,10 +62,6 @@ Checkpoint = Callable[[str], None]
 
 class StopRequested(Exception):
     """The worker was asked to stop; raised between orders only."""
-
-
-class CredentialsNeedReconnecting(Exception):
-    """Amazon refused the account's refresh token; nothing is called until it is reconnected."""
 
 
 @dataclass
@@ -318,6 +317,13 @@ def _recheck(cycle: Cycle) -> None:
         except NotFound:
             _recheck_mark(stale, now)
             continue
+        except AuthFailed:
+            raise
+        except SpApiError as exc:
+            # One order Amazon fails on must not block the others' rechecks nor the sweep.
+            log.warning("account %s: recheck failed: %s", cycle.account.pk, exc)
+            _recheck_mark(stale, now)
+            return
         taken = order_take(account=cycle.account, order=order, seen_at=cycle.clock.now(),
                            checkpoint=cycle.checkpoint)
         cycle.touched.add(taken.pk)
