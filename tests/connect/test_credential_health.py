@@ -121,8 +121,6 @@ def test_disconnect_forgets_credentials_keeps_orders_and_stops_syncing(app_confi
     assert recorded(account) == first | later
 
 
-@pytest.mark.xfail(strict=True, reason="the worker keeps a client built with the revoked refresh token "
-                                       "after the account is reconnected")
 def test_the_worker_parks_a_refused_account_and_syncs_it_again_once_reconnected(app_config, manager, sandbox,
                                                                               clock, store_defaults):
     from saleschannel.workers.loop import Worker
