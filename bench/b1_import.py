@@ -77,6 +77,7 @@ def measure(*, backend: str, orders: int) -> dict[str, Any]:
         engine, recorder = _engine(account, parsed)
         states = world.import_states(account)
         peak = env.peak_rss_mb()
+        waiting = _waiting_again(account)
         floors = _floors(db, before, recorder)
     per_order = floors["per_order"]["orders_per_s"]
     one_tx = floors["one_transaction"]["orders_per_s"]
@@ -86,6 +87,7 @@ def measure(*, backend: str, orders: int) -> dict[str, Any]:
         "import_states": states,
         "engine": engine,
         "peak_rss_mb_after_import": peak,
+        "waiting_evaluated_again": waiting,
         "statements_per_order": {k: round(v / orders, 2) for k, v in sorted(recorder.kinds.items())},
         "rows_inserted_per_order": round(sum(_rows(r) for rs in recorder.inserts.values() for r in rs) / orders, 2),
         "floors": floors,
@@ -126,6 +128,24 @@ def _engine(account: Any, parsed: list[Any]) -> tuple[dict[str, Any], InsertReco
     if server is not None:
         figures["db_server_cpu_ms_per_order"] = round((_server_cpu(server) - server[1]) * 1000 / count, 3)
     return figures, recorder
+
+
+def _waiting_again(account: Any) -> dict[str, Any]:
+    """What every sync cycle's R9 step costs after this import: all waiting orders evaluated again."""
+    from saleschannel.channel.services.importer import waiting_orders_evaluate
+
+    count = world_waiting(account)
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    created = waiting_orders_evaluate(account=account)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    return {"waiting_orders": count, "created": created, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+            "note": "waiting_orders_evaluate(account) once, as each sync cycle's R9 step runs it, stock unchanged"}
+
+
+def world_waiting(account: Any) -> int:
+    from saleschannel.channel.models import AmazonOrder
+
+    return AmazonOrder.objects.filter(account=account, import_state="waiting").count()
 
 
 def _server_cpu_start(connection: Any) -> tuple[int, float] | None:

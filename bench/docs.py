@@ -56,6 +56,10 @@ def _b1(r: dict[str, Any]) -> list[str]:
             f" orders/s (**{q['per_order_floor_over_engine']}×** the engine) | {'≤ 3×' if is_sqlite else '–'} | "
             f"{_yes(t['met_ratio']) if is_sqlite else '–'} |",
         ]
+        w = b.get("waiting_evaluated_again")
+        if w:
+            lines.append(f"| B1 {backend} | each sync cycle's R9 step afterwards: {w['waiting_orders']:,} waiting orders "
+                         f"evaluated again | {w['wall_s']} s ({w['cpu_s']} s CPU) per cycle | – | – |")
     return lines
 
 
