@@ -26,6 +26,8 @@ IMPORT_STATES = [
     ("error", "Error"),
 ]
 MONEY_LIMIT = Decimal("1e15")
+# Amazon's marketplaces opened in the 1990s; far dates would only overflow time zone arithmetic.
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2999, 12, 31)
 
 
 def _blank(choices: list[tuple[str, str]], label: str = "Any") -> list[tuple[str, str]]:
@@ -56,6 +58,18 @@ class AmazonOrderFilterForm(forms.Form):
     def __init__(self, *args: Any, accounts: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].choices = _blank([(str(pk), name) for pk, name in (accounts or [])])  # type: ignore[attr-defined]
+
+    def _date_in_range(self, name: str) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get(name)
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(f"Enter a date between {FIRST_DAY.year} and {LAST_DAY.year}.")
+        return value
+
+    def clean_purchased_from(self) -> dt.date | None:
+        return self._date_in_range("purchased_from")
+
+    def clean_purchased_to(self) -> dt.date | None:
+        return self._date_in_range("purchased_to")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -38,7 +38,7 @@ def _encode(when: dt.datetime | None, pk: int) -> str:
 def _decode(cursor: str) -> tuple[dt.datetime | None, int] | None:
     """The (time, pk) of a cursor; None for a cursor that is not ours (then: the first page)."""
     head, sep, tail = cursor.partition(".")
-    if not sep or not tail.isdigit() or len(tail) > 19:
+    if not sep or not tail.isdigit() or int(tail) >= 2**63:
         return None
     if head == "n":
         return None, int(tail)

@@ -138,7 +138,7 @@ def amazon_orders_filtered(filters: dict[str, Any], *, tz: dt.tzinfo, account: A
             qs = qs.filter(**{field: filters[field]})
     if filters.get("purchased_from"):
         qs = qs.filter(purchase_date__gte=day_start(filters["purchased_from"], tz))
-    if filters.get("purchased_to"):
+    if filters.get("purchased_to") and filters["purchased_to"] < dt.date.max:
         qs = qs.filter(purchase_date__lt=day_start(filters["purchased_to"] + dt.timedelta(days=1), tz))
     if filters.get("buyer"):
         qs = qs.filter(buyer_name__icontains=filters["buyer"].strip())

@@ -139,9 +139,19 @@ def test_keyset_pages_walk_every_row_once(staff_client, account, accounts):
     assert keys == sorted(keys)
 
 
-def test_a_cursor_that_is_not_ours_gives_the_first_page(staff_client, orders):
-    response = staff_client.get("/amazon-orders/?after=garbage.x")
+@pytest.mark.parametrize("cursor", ["garbage.x", "1.99999999999999999999999", "99999999999999999999999.1", "n.",
+                                    "-5.3", ".", "n.9223372036854775808"])
+def test_a_cursor_that_is_not_ours_gives_the_first_page(staff_client, orders, cursor):
+    response = staff_client.get(f"/amazon-orders/?after={cursor}")
     assert response.status_code == 200 and len(response.context["page"].rows) == 3
+
+
+def test_extreme_dates_are_refused_at_the_field(staff_client, orders, settings):
+    settings.SALESCHANNEL_DISPLAY_TIME_ZONE = "Europe/Berlin"
+    response = staff_client.get("/amazon-orders/?purchased_from=0001-01-01&purchased_to=9999-12-31")
+    assert response.status_code == 400
+    assert response.context["form"].errors["purchased_from"] == ["Enter a date between 1990 and 2999."]
+    assert response.context["form"].errors["purchased_to"] == ["Enter a date between 1990 and 2999."]
 
 
 def test_query_count_of_the_list_is_pinned(staff_client, account, django_assert_num_queries):
