@@ -38,6 +38,7 @@ def main(orders: int) -> str:
             profiler.stop()
         kinds = ", ".join(f"{k} {v / orders:.1f}" for k, v in sorted(counter.kinds.items()))
         tree = profiler.output_text(unicode=False, color=False, show_all=False)
+    tree = tree.replace(str(env.ROOT) + "/", "")  # relative paths only
     return f"B1 import engine under pyinstrument, {orders} orders, SQLite\nstatements per order: {kinds}\n\n{tree}"
 
 
