@@ -59,3 +59,29 @@ def test_the_environment_wins_field_by_field(no_app_env, monkeypatch):
 def test_draft_from_the_environment(no_app_env, monkeypatch, value, draft):
     monkeypatch.setenv("SALESCHANNEL_SPAPI_APP_DRAFT", value)
     assert application_config().draft is draft
+
+
+def test_the_admins_row_alone_connects_accounts_and_syncs_them(no_app_env, manager, sandbox, clock, store_defaults):
+    from saleschannel.channel.connect import services
+    from saleschannel.channel.services.accounts import application_credentials
+    from saleschannel.channel.services.sync import account_client
+    from tests.connect.conftest import CLIENT_ID
+    from tests.connect.helpers import seller_central_answer
+
+    row(application_id="amzn1.sp.solution.x", client_id=CLIENT_ID, client_secret="row-secret",
+        seller_central_url="http://sandbox.test", token_url="http://sandbox.test/auth/o2/token",
+        api_endpoint="http://sandbox.test")
+    assert application_credentials() == (CLIENT_ID, "row-secret")
+    _row, url = services.authorization_start(user=manager, marketplace_id="ATVPDKIKX0DER",
+                                             redirect_url="http://testserver/cb/", now=clock.now())
+    answer = seller_central_answer(url, sandbox=sandbox)
+    account, created = services.authorization_complete(
+        user=manager, state=answer["state"], selling_partner_id=answer["selling_partner_id"],
+        code=answer["spapi_oauth_code"], transport=sandbox.transport(), now=clock.now(),
+    )
+    assert created and account.client_secret == ""  # the application's, not a copy
+    client = account_client(account=account, clock=clock, transport=sandbox.transport())
+    try:
+        assert list(client.search_orders(marketplace_ids=["ATVPDKIKX0DER"], last_updated_after=clock.now()))
+    finally:
+        client.close()
