@@ -82,7 +82,9 @@ class AccountSettings(Base):
         unknown = [k for k in request.data if k not in FIELDS]
         if unknown:
             return Response({str(unknown[0])[:64]: ["is not an order setting"]}, status=400)
-        refused = actions.settings_save(account=account, changes=dict(request.data), user=request.user)
+        # A form-encoded body is a QueryDict: one value per field, as JSON gives it.
+        changes = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
+        refused = actions.settings_save(account=account, changes=changes, user=request.user)
         if refused is not None:
             return Response({refused.field or "non_field_errors": [refused.message]}, status=400)
         return self.get(request, pk)

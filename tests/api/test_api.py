@@ -209,3 +209,10 @@ def test_sync_now_through_the_api(manager_api, world):
     assert response.status_code == 502
     assert response.json()["detail"].startswith(f"Sync of {account.name} failed")
     assert manager_api.post("/api/v1/accounts/999999/sync").status_code == 404
+
+
+def test_settings_change_from_a_form_encoded_body(manager_api, world):
+    url = f"/api/v1/accounts/{world['account'].pk}/settings"
+    response = manager_api.patch(url, "import_orders=enabled&store=default",
+                                 content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200 and response.json()["import_orders"] == "enabled"
