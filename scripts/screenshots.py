@@ -149,6 +149,7 @@ def photograph(base: str, data: dict[str, Any], out: Path) -> list[Path]:
             ("order-settings", f"/accounts/{account.pk}/settings/", True),
             ("order-view", f"/orders/{order.store_order_id}/", True),
             ("amazon-order", f"/amazon-orders/{order.pk}/", True),
+            ("amazon-orders", "/amazon-orders/", False),
         ]:
             page.goto(base + url)
             path = out / f"{name}.png"

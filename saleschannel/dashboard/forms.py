@@ -38,7 +38,10 @@ class AmazonOrderFilterForm(forms.Form):
     """The filters of the Amazon orders list; the same fields are the API's query parameters."""
 
     number = forms.CharField(
-        required=False, max_length=64, label="Order number", help_text="Amazon or store order number"
+        required=False,
+        max_length=64,
+        label="Order number",
+        widget=forms.TextInput(attrs={"placeholder": "Amazon or store order number", "type": "search"}),
     )
     account = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Account")
     status = forms.ChoiceField(required=False, choices=_blank([(s, s) for s in AMAZON_STATUSES]), label="Amazon status")
@@ -83,7 +86,12 @@ class AmazonOrderFilterForm(forms.Form):
 
 
 class StoreOrderFilterForm(forms.Form):
-    number = forms.CharField(required=False, max_length=64, label="Order number", help_text="Store or Amazon order number")
+    number = forms.CharField(
+        required=False,
+        max_length=64,
+        label="Order number",
+        widget=forms.TextInput(attrs={"placeholder": "Store or Amazon order number", "type": "search"}),
+    )
     status = forms.CharField(required=False, max_length=32, label="Status")
     channel = forms.ChoiceField(required=False, choices=_blank([("amazon", "Amazon"), ("store", "Store")]), label="Channel")
     customer = forms.CharField(required=False, max_length=100, label="Customer")
