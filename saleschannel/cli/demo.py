@@ -167,10 +167,19 @@ def _connect_account(sandbox_url: str) -> Any:
     return account
 
 
-def _python_env(home: Path, notify_secret: str) -> dict[str, str]:
+def _python_env(home: Path, notify_secret: str, sandbox_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env["SALESCHANNEL_HOME"] = str(home)
     env["SALESCHANNEL_NOTIFY_SECRET"] = notify_secret
+    # The sandbox plays Seller Central too, so "Connect Amazon account" works in the demo.
+    env.update({
+        "SALESCHANNEL_SPAPI_APPLICATION_ID": "amzn1.sp.solution.demo",
+        "SALESCHANNEL_LWA_CLIENT_ID": "amzn1.application-oa2-client.demo",
+        "SALESCHANNEL_LWA_CLIENT_SECRET": "demo-client-secret",
+        "SALESCHANNEL_SELLER_CENTRAL_URL": sandbox_url,
+        "SALESCHANNEL_LWA_TOKEN_URL": f"{sandbox_url}/auth/o2/token",
+        "SALESCHANNEL_SPAPI_ENDPOINT": sandbox_url,
+    })
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
@@ -199,7 +208,7 @@ def demo_command(args: argparse.Namespace) -> int:
     _connect_account(sandbox_url)
     logs = home / "logs"
     logs.mkdir(exist_ok=True)
-    env = _python_env(home, notify_secret)
+    env = _python_env(home, notify_secret, sandbox_url)
     me = [sys.executable, "-m", "saleschannel"]
     children = Children()
     stop_requested = False
