@@ -112,11 +112,6 @@ def lease_release(*, key: str, holder: str, due_at: dt.datetime | None) -> bool:
     return bool(Lease.objects.filter(key=key, holder=holder).update(holder="", expires_at=None, due_at=due_at))
 
 
-def lease_due_set(*, key: str, due_at: dt.datetime) -> None:
-    """Ask for the work to run at ``due_at`` (e.g. a notification wants it sooner)."""
-    Lease.objects.filter(key=key).update(due_at=due_at)
-
-
 class Heartbeat:
     """Renews a lease from a background thread while the work runs.
 

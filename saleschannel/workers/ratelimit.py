@@ -124,15 +124,6 @@ class DatabaseRateLimiter:
             bucket.rate_from_amazon = True
             bucket.save(update_fields=["tokens", "refilled_at", "rate", "rate_from_amazon"])
 
-    def throttled(self, seller_id: str, operation: str) -> None:
-        """Amazon answered 429: its bucket is empty whatever ours says, so empty ours."""
-        with transaction.atomic():
-            now = self.clock.now()
-            bucket = _locked_bucket(seller_id, operation, now, self.plans)
-            bucket.tokens = min(0.0, _refilled(bucket, now))
-            bucket.refilled_at = now
-            bucket.save(update_fields=["tokens", "refilled_at"])
-
     def available(self, seller_id: str, operation: str) -> tuple[float, UsagePlan]:
         """Tokens the bucket holds now (below zero when promised ahead) and its plan; takes nothing."""
         bucket = RateBucket.objects.filter(seller_id=seller_id, operation=operation).first()

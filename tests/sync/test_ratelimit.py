@@ -78,15 +78,6 @@ def test_s5_advertised_rate_replaces_the_default(clock):
     assert RateBucket.objects.get(pk=bucket.pk).rate == 1000.0
 
 
-def test_s5_a_429_empties_our_bucket(clock):
-    limiter = DatabaseRateLimiter(clock=clock)
-    limiter.acquire("S", "getOrder")
-    limiter.throttled("S", "getOrder")
-    tokens, plan = limiter.available("S", "getOrder")
-    assert tokens == 0.0 and plan.burst == 30
-    assert limiter.acquire("S", "getOrder") == pytest.approx(2.0)
-
-
 def test_patience_bounds_the_wait_of_this_thread(clock):
     from saleschannel.workers.ratelimit import ratelimit_patience
 
