@@ -12,11 +12,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from saleschannel.channel import rules
 from saleschannel.channel.models import Account, AmazonOrder
 from saleschannel.dashboard.forms import day_start
 from saleschannel.dashboard.pagination import PAGE_SIZE, Page, keyset_page, keyset_page_merged
 
-OUT_OF_STOCK = "out_of_stock"
+# The rules' own code for "waiting: out of stock" (R9), counted by the banner with the errors.
+OUT_OF_STOCK = rules.Reason.OUT_OF_STOCK.value
 
 
 def problem_filter() -> Q:
