@@ -26,6 +26,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/bandit -q --ini .bandit -r saleschannel
 
 bench: $(STAMP)
 	@$(PY) -m bench

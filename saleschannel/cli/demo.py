@@ -159,7 +159,7 @@ def _connect_account(sandbox_url: str) -> Any:
         endpoint=sandbox_url,
         token_url=f"{sandbox_url}/auth/o2/token",
         client_id="amzn1.application-oa2-client.demo",
-        client_secret="demo-client-secret",  # the sandbox accepts any secret
+        client_secret="demo-client-secret",  # nosec B106  # the sandbox accepts any secret
         refresh_token="Atzr|demo-refresh-token",
     )
     if order_settings_get(account=account).import_orders != "enabled":
@@ -175,7 +175,7 @@ def _python_env(home: Path, notify_secret: str, sandbox_url: str) -> dict[str, s
     env.update({
         "SALESCHANNEL_SPAPI_APPLICATION_ID": "amzn1.sp.solution.demo",
         "SALESCHANNEL_LWA_CLIENT_ID": "amzn1.application-oa2-client.demo",
-        "SALESCHANNEL_LWA_CLIENT_SECRET": "demo-client-secret",
+        "SALESCHANNEL_LWA_CLIENT_SECRET": "demo-client-secret",  # nosec B105  # the demo's sandbox accepts any secret
         "SALESCHANNEL_SELLER_CENTRAL_URL": sandbox_url,
         "SALESCHANNEL_LWA_TOKEN_URL": f"{sandbox_url}/auth/o2/token",
         "SALESCHANNEL_SPAPI_ENDPOINT": sandbox_url,

@@ -22,7 +22,7 @@ from saleschannel.spapi.errors import ApiErrorDetail, AuthFailed, BadResponse, S
 from saleschannel.spapi.retry import RETRY_STATUSES, RetryPolicy, parse_retry_after, run_with_retries
 from saleschannel.spapi.stats import CallStats
 
-LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # nosec B105  # Amazon's public token endpoint
 #: Refresh this long before Amazon's expiry, so no call leaves with a dying token.
 REFRESH_MARGIN_SECONDS = 60.0
 

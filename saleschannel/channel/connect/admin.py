@@ -27,7 +27,7 @@ class ApplicationSettingsForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Any:
         row = super().save(commit=False)
         if self.cleaned_data.get("clear_client_secret"):
-            row.client_secret = ""
+            row.client_secret = ""  # nosec B105  # clearing the stored secret, not a password
         elif self.cleaned_data.get("client_secret"):
             row.client_secret = self.cleaned_data["client_secret"]
         if commit:

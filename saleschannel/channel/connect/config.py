@@ -30,10 +30,10 @@ from saleschannel.spapi.auth import LWA_TOKEN_URL
 _TEXT_FIELDS = {
     "application_id": "SALESCHANNEL_SPAPI_APPLICATION_ID",
     "client_id": "SALESCHANNEL_LWA_CLIENT_ID",
-    "client_secret": "SALESCHANNEL_LWA_CLIENT_SECRET",
+    "client_secret": "SALESCHANNEL_LWA_CLIENT_SECRET",  # nosec B105  # the name of an environment variable
     "redirect_url": "SALESCHANNEL_OAUTH_REDIRECT_URL",
     "seller_central_url": "SALESCHANNEL_SELLER_CENTRAL_URL",
-    "token_url": "SALESCHANNEL_LWA_TOKEN_URL",
+    "token_url": "SALESCHANNEL_LWA_TOKEN_URL",  # nosec B105  # the name of an environment variable
     "api_endpoint": "SALESCHANNEL_SPAPI_ENDPOINT",
 }
 DRAFT_NAME = "SALESCHANNEL_SPAPI_APP_DRAFT"
@@ -60,7 +60,7 @@ class ApplicationConfig:
     @property
     def missing(self) -> list[str]:
         names = {"application_id": "SP-API application id", "client_id": "LWA client id",
-                 "client_secret": "LWA client secret"}
+                 "client_secret": "LWA client secret"}  # nosec B105  # a label shown to the admin
         return [label for key, label in names.items() if not getattr(self, key)]
 
     @property

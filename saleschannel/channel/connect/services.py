@@ -284,7 +284,7 @@ def account_disconnect(*, account: Account, user: Any = None, now: dt.datetime |
     who = user.get_username() if user is not None else "the command line"
     with transaction.atomic():
         Account.objects.filter(pk=account.pk).update(
-            client_id_encrypted="", client_secret_encrypted="", refresh_token_encrypted="",
+            client_id_encrypted="", client_secret_encrypted="", refresh_token_encrypted="",  # nosec B106  # forgetting the credentials, not setting one
             credentials_state=Account.CredentialsState.NEEDS_RECONNECTING,
             last_error=DISCONNECTED_NOTE.format(who=who), last_error_at=now or timezone.now(),
         )

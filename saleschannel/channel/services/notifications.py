@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from saleschannel.spapi.client import SpApiClient
 
 MAX_BODY_BYTES = 256 * 1024
-SECRET_ENV = "SALESCHANNEL_NOTIFY_SECRET"
-SECRET_FILE = "notify.key"
+SECRET_ENV = "SALESCHANNEL_NOTIFY_SECRET"  # nosec B105  # the name of an environment variable
+SECRET_FILE = "notify.key"  # nosec B105  # the name of the file that holds the secret
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 

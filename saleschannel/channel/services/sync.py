@@ -216,7 +216,7 @@ def _s1(cycle: Cycle) -> None:
             raise
         # The page token was refused (it may have expired): read the window again from the start.
         log.warning("account %s: page token refused; the query starts again", cycle.account.pk)
-        cycle.cursor.query_next_token = ""
+        cycle.cursor.query_next_token = ""  # nosec B105  # clearing Amazon's page token, not a password
         cycle.cursor.save(update_fields=["query_next_token", "updated_at"])
         for page in _s1_pages(cycle):
             _take_page(cycle, page)

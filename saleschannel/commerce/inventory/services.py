@@ -110,7 +110,7 @@ def _key_claim(event_key: str, event_type: str) -> bool:
         table = connection.ops.quote_name(UsedEventKey._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (event_key, event_type, created_at) VALUES (%s, %s, %s) "  # noqa: S608
+                f"INSERT INTO {table} (event_key, event_type, created_at) VALUES (%s, %s, %s) "  # noqa: S608  # nosec B608  # the table name is Django's quoted model table; values are parameters
                 "ON CONFLICT (event_key) DO NOTHING RETURNING id",
                 [event_key, event_type, connection.ops.adapt_datetimefield_value(timezone.now())],
             )

@@ -108,7 +108,7 @@ class LoginWithAmazon:
             if len(self._access) > 1000:  # forget expired tokens now and then
                 self._access = {k: g for k, g in self._access.items() if g.expires_at > now}
             self._access[access] = AccessGrant(refresh, now + dt.timedelta(seconds=self.token_ttl))
-        body = {"access_token": access, "token_type": "bearer", "expires_in": int(self.token_ttl)}
+        body = {"access_token": access, "token_type": "bearer", "expires_in": int(self.token_ttl)}  # nosec B105  # the OAuth token type
         if include_refresh:
             body["refresh_token"] = refresh
         return json_response(200, body, {"cache-control": "no-store"})
