@@ -123,3 +123,26 @@ def test_a_failed_cycle_exits_1_with_a_plain_message(cli_account, served, capsys
     code, out, err = run(capsys, "sync", "cli-shop", "--once", "--json")
     assert code == 1 and "reconnect" in err
     assert "Atzr|" not in err + out
+
+
+def test_the_backfill_progress_is_a_bar_on_a_terminal():
+    import io
+
+    from saleschannel.cli.sync import Progress
+    from saleschannel.spapi.models import SearchPage
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    progress = Progress(since, stream=stream)
+
+    class Run:
+        pages, fetched = 1, 0
+
+    progress(Run(), SearchPage(orders=[], last_updated_before=None, created_before=None, next_token=None))
+    progress.done(Run())
+    text = stream.getvalue()
+    assert text.startswith("\rbackfill [") and "100%" in text and text.endswith("\n")

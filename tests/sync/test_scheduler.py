@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from saleschannel.workers.scheduler import SyncPolicy, next_sync_delay, sweep_window
 
@@ -62,3 +64,18 @@ def test_overlap_is_configurable(monkeypatch):
     monkeypatch.setenv("SALESCHANNEL_SYNC_OVERLAP_MINUTES", "soon")
     with pytest.raises(ValueError, match="SALESCHANNEL_SYNC_OVERLAP_MINUTES"):
         SyncPolicy.from_env()
+
+
+@given(
+    tokens=st.floats(min_value=-30, max_value=30),
+    rate=st.floats(min_value=0.001, max_value=1000),
+    burst=st.integers(min_value=1, max_value=100),
+    paused=st.booleans(),
+)
+def test_the_next_cycle_never_starts_before_its_token(tokens, rate, burst, paused):
+    tokens = min(tokens, float(burst))
+    delay = next_sync_delay(tokens=tokens, rate=rate, burst=burst, policy=POLICY, paused=paused)
+    assert delay >= 0
+    assert tokens + delay * rate >= 1.0 - 1e-6
+    if not paused and tokens - 1 < burst * POLICY.reserve_fraction:
+        assert delay >= 1 / (rate * POLICY.s1_share) - 1e-9  # S1 keeps to its share
