@@ -9,6 +9,7 @@ kept as an ``AmazonStatusEvent`` (R18). An unreadable order is kept raw with sta
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,7 +17,9 @@ from django.db import IntegrityError, transaction
 from saleschannel.channel import rules
 from saleschannel.channel.models import Account, AmazonOrder, AmazonStatusEvent, ImportPeriod
 from saleschannel.channel.services.snapshot import amazon_order_id_of, order_view, snapshot_fields
-from saleschannel.spapi.models import Order, UnreadableOrder
+from saleschannel.spapi.models import Order, UnreadableOrder, read_order
+
+NUL = "\x00"
 
 
 def account_view(account: Account) -> rules.AccountView:
@@ -38,6 +41,27 @@ def _is_newer(incoming: dt.datetime | None, stored: AmazonOrder, raw: dict[str, 
     return incoming > current
 
 
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(NUL, "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def storable(order: Order | UnreadableOrder) -> Order | UnreadableOrder:
+    """The order as the database can keep it: PostgreSQL stores no NUL character in text or JSON,
+    so each becomes U+FFFD and the order is read again; one such character must not fail the page."""
+    if "\\u0000" not in json.dumps(order.raw):
+        return order
+    raw = _without_nul(order.raw)
+    if isinstance(order, Order):
+        return read_order(raw)
+    return UnreadableOrder(order_id=_without_nul(order.order_id), raw=raw, error=_without_nul(order.error))
+
+
 def amazon_order_record(
     *, account: Account, order: Order | UnreadableOrder, seen_at: dt.datetime,
 ) -> tuple[AmazonOrder, bool]:
@@ -46,6 +70,7 @@ def amazon_order_record(
     Never raises for bad Amazon data: an order whose id cannot be used is kept under a
     made-up ``unreadable-…`` id with the reason.
     """
+    order = storable(order)
     amazon_order_id, id_problem = amazon_order_id_of(order)
     if id_problem and isinstance(order, Order):
         order = UnreadableOrder(order_id=None, raw=order.raw, error=id_problem)
