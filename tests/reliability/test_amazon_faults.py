@@ -11,6 +11,7 @@ pages. (A lagging index is proved in tests/sync/test_reconcile.py.)
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import html
 
 import pytest
@@ -168,4 +169,30 @@ def test_our_clock_ahead_of_or_behind_amazons_misses_nothing(offset, account, cl
     settle(account, app, client, clock, policy)
     assert len(sandbox_statuses(app)) >= 15
     assert_whole(account, app)
+    app.close()
+
+
+def test_a_nul_character_in_amazons_text_never_fails_the_page(account, clock, policy, client_for):
+    """PostgreSQL keeps no NUL in text or JSON: a title, a buyer's name or a program with one is
+    stored with U+FFFD instead, and the order and the rest of its page import."""
+    from tests.channel.factories import order_dict
+
+    app = sandbox_app(clock, seed=35)
+    (sku,) = {o["orderItems"][0]["product"]["sellerSku"] for o in [app.store.get(app.generate(1)[0])]}
+    app.reset()
+    start = clock.now() - dt.timedelta(minutes=30)
+    bodies = [order_dict(items=[(sku, 1)], created=start, updated=start + dt.timedelta(minutes=n))
+              for n in range(4)]
+    bodies[1]["orderItems"][0]["product"]["title"] = "Mug\x00Blue"
+    bodies[2]["buyer"]["buyerName"] = "Jane\x00Doe"
+    bodies[3]["programs"] = ["PRIME\x00"]
+    for body in bodies:
+        app.put_order(body)
+    run = account_sync(account=account, client=client_for(account, app), clock=clock, policy=policy)
+    assert run.outcome == "ok", run.error
+    stored = {o.amazon_order_id: o for o in AmazonOrder.objects.filter(account=account)}
+    assert set(stored) == {b["orderId"] for b in bodies}
+    assert all(o.import_state == "imported" for o in stored.values()), [o.reason for o in stored.values()]
+    assert "\ufffd" in stored[bodies[1]["orderId"]].raw["orderItems"][0]["product"]["title"]
+    assert_exactly_once(account)
     app.close()
