@@ -95,12 +95,12 @@ def test_every_kind_of_storm_in_turn_loses_nothing_duplicates_nothing_and_is_sho
     app = sandbox_app(clock, generate_per_minute=1.5, seed=31)
     policy = dataclasses.replace(policy, page_size=5)
     client, weather = weather_client(account, app)
-    cycles(account, client, clock, policy, minutes=3)
+    cycles(account, client, clock, policy, minutes=2)
     for kind in STORMS:
-        weather_passes(kind, account, client, weather, clock, policy, staff_page, minutes=3)
+        weather_passes(kind, account, client, weather, clock, policy, staff_page, minutes=2)
         cycles(account, client, clock, policy, minutes=1)
     settle(account, app, client, clock, policy)
-    assert len(sandbox_statuses(app)) >= 30
+    assert len(sandbox_statuses(app)) >= 20
     assert_whole(account, app)
     app.close()
 
@@ -146,12 +146,12 @@ def test_orders_that_break_the_model_are_kept_shown_and_imported_once_amazon_sen
 
 def test_the_same_order_on_two_pages_is_taken_once(account, clock, policy, weather_client):
     app = sandbox_app(clock, seed=33)
-    app.generate(40)
+    app.generate(25)
     policy = dataclasses.replace(policy, page_size=5)
     client, weather = weather_client(account, app)
     weather.storm("duplicate", 1000)
     run = account_sync(account=account, client=client, clock=clock, policy=policy)
-    assert run.outcome == "ok" and weather.met >= 8
+    assert run.outcome == "ok" and weather.met >= 5
     assert run.fetched == len(sandbox_statuses(app)), "each order counted once"
     weather.storm("", 0)
     settle(account, app, client, clock, policy)
@@ -164,10 +164,10 @@ def test_our_clock_ahead_of_or_behind_amazons_misses_nothing(offset, account, cl
     """Amazon's clock 5 minutes behind ours (ours ahead), or 5 minutes ahead (ours behind)."""
     app = sandbox_app(SkewedClock(clock, offset), generate_per_minute=1.5, seed=34, visibility_lag=10)
     client = client_for(account, app)
-    runs = cycles(account, client, clock, policy, minutes=12)
+    runs = cycles(account, client, clock, policy, minutes=8)
     assert all(r.outcome == "ok" for r in runs), [r.error for r in runs if r.outcome != "ok"]
     settle(account, app, client, clock, policy)
-    assert len(sandbox_statuses(app)) >= 15
+    assert len(sandbox_statuses(app)) >= 10
     assert_whole(account, app)
     app.close()
 

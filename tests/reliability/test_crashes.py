@@ -291,7 +291,7 @@ def run_killing_workers(tmp_path, account, app, kills: int) -> None:
 
 
 @pytest.mark.parametrize(("orders", "kills"), [
-    pytest.param(120, 2, id="short"),
+    pytest.param(80, 2, id="short"),
     pytest.param(2000, 8, id="long", marks=pytest.mark.slow),
 ])
 def test_workers_killed_with_sigkill_mid_import_lose_and_duplicate_nothing(store_defaults, tmp_path, orders, kills):

@@ -1,7 +1,7 @@
 """Load on PostgreSQL: many accounts' backlogs imported by several worker processes while the
 dashboard is being read. Every order once, the ledger whole, every page answered.
 
-The short form (4 accounts × 60 orders, 2 workers) runs in ``make test``; the long form
+The short form (4 accounts × 40 orders, 2 workers) runs in ``make test``; the long form
 (20 accounts × 5,000 orders, 4 workers) in ``make reliability``.
 """
 
@@ -64,7 +64,7 @@ def sandboxes(accounts: int, per_account: int):
 
 
 @pytest.mark.parametrize(("accounts", "per_account", "workers", "patience"), [
-    pytest.param(4, 60, 2, 180, id="short"),
+    pytest.param(4, 40, 2, 180, id="short"),
     pytest.param(20, 5000, 4, 3 * 3600, id="long", marks=pytest.mark.slow),
 ])
 def test_workers_import_every_backlog_once_while_the_dashboard_is_read(
