@@ -1,5 +1,9 @@
 """Browser tests: Playwright's sync API driving Debian's headless chromium against a live server.
 
+These fixtures are registered once for the whole suite (``pytest_plugins`` in
+tests/conftest.py): Playwright's sync API can run only one instance per thread, so every
+test folder that drives the browser shares this one session-wide browser.
+
 Never downloads a browser: it uses ``$SALESCHANNEL_CHROMIUM`` or ``/usr/bin/chromium`` and
 skips, saying why, when neither is there. Screenshots go to ``test-artifacts/``.
 """
@@ -42,7 +46,7 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -6,7 +6,7 @@ import pytest
 
 from saleschannel.channel.models import OrderSettings
 from saleschannel.commerce.catalog.services import product_create
-from tests.browser.conftest import log_in, shot
+from tests.browser.support import log_in, shot
 from tests.dashboard import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -16,7 +16,6 @@ from saleschannel.spapi.clock import FakeClock
 from saleschannel.spapi.sandbox.app import SandboxApp
 from saleschannel.spapi.sandbox.generator import MARKETPLACES
 from saleschannel.spapi.sandbox.server import run_in_thread
-from tests.browser.conftest import browser, page  # noqa: F401  (the dashboard's browser fixtures)
 from tests.dashboard.factories import user_make
 
 SELLER = "A1SANDBOXSELLER"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from saleschannel.channel.models import Account
-from tests.browser.conftest import log_in
+from tests.browser.support import log_in
 from tests.connect.conftest import SELLER
 
 pytestmark = pytest.mark.browser
