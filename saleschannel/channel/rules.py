@@ -400,6 +400,9 @@ def order_decide(
     if not order.readable:
         return Decision(Action.ERROR, ImportState.ERROR, Reason.UNREADABLE,
                         f"Amazon's data cannot be read: {order.unreadable_reason}", pending=_release(state))
+    if status_known(order.status) in (None, Status.ERROR):
+        # R7: a status the channel cannot read is the channel's own Error, whatever the settings.
+        return _decide_by_status(order, settings, stock, state)
     refusal = _refuse_importability(order, settings, account, state, manual)
     if refusal is not None:
         return refusal

@@ -155,3 +155,13 @@ def test_a_bad_snapshot_later_replaced_by_a_good_one_imports(enabled_account):
                        updated=dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
     _good, outcome = record_and_evaluate(enabled_account, read_order(fixed))
     assert outcome.created and AmazonOrder.objects.count() == 1
+
+
+def test_r7_an_order_without_fulfillment_is_an_import_error_not_a_disabled_one(enabled_account):
+    body = order_dict(items=[("BAD-1", 1)])
+    del body["fulfillment"]
+    bad, outcome = record_and_evaluate(enabled_account, read_order(body))
+    assert bad.status == "Error"
+    assert outcome.import_state == "error"
+    assert "disabled" not in bad.reason
+    assert not StoreOrder.objects.exists()
