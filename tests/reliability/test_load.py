@@ -8,6 +8,7 @@ The short form (4 accounts × 40 orders, 2 workers) runs in ``make test``; the l
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
 import statistics
 import threading
@@ -63,9 +64,15 @@ def sandboxes(accounts: int, per_account: int):
     return served
 
 
+def _long_form() -> tuple[int, int, int, int]:
+    """20 accounts × 5,000 orders, 4 workers; SALESCHANNEL_LOAD="ACCOUNTS,ORDERS,WORKERS" sizes it otherwise."""
+    accounts, orders, workers = (int(n) for n in os.environ.get("SALESCHANNEL_LOAD", "20,5000,4").split(","))
+    return accounts, orders, workers, 4 * 3600
+
+
 @pytest.mark.parametrize(("accounts", "per_account", "workers", "patience"), [
     pytest.param(4, 40, 2, 180, id="short"),
-    pytest.param(20, 5000, 4, 3 * 3600, id="long", marks=pytest.mark.slow),
+    pytest.param(*_long_form(), id="long", marks=pytest.mark.slow),
 ])
 def test_workers_import_every_backlog_once_while_the_dashboard_is_read(
     store_defaults, tmp_path, settings, accounts, per_account, workers, patience
