@@ -19,6 +19,7 @@ from django.test import Client
 
 from saleschannel.channel.models import AmazonOrder
 from saleschannel.channel.services.sync import account_sync
+from saleschannel.workers.models import SyncRun
 from tests.reliability.conftest import SkewedClock, sandbox_app
 from tests.sync.helpers import (
     assert_exactly_once,
@@ -137,6 +138,7 @@ def test_orders_that_break_the_model_are_kept_shown_and_imported_once_amazon_sen
     assert broken.exists(), "the broken orders are kept, marked unreadable"
     assert all(o.raw and o.reason.startswith("Amazon's data cannot be read") for o in broken)
     assert "cannot be imported" in staff_page(f"/accounts/{account.pk}/")  # the dashboard's banner
+    assert SyncRun.objects.filter(account=account, errors__gt=0).exists(), "the sync log counts them"
     one = broken.first()
     assert html.escape(one.reason[:30]) in staff_page(f"/amazon-orders/{one.pk}/")
     settle(account, app, client, clock, policy)
