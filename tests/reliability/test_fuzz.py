@@ -214,3 +214,42 @@ def test_the_command_line_refuses_bad_settings_whole_with_one_line(importing, ch
     if code:  # one line on the terminal (a value's own U+0085 or U+2028 is no line break there)
         assert len(err.strip().split("\n")) == 1
     assert_all_or_nothing(importing, before, accepted=code == 0)
+
+
+JUNK_ARG = JUNK_TEXT.filter(lambda v: "\x00" not in v and not v.startswith("-"))
+COMMANDS = [
+    lambda j: ["store", "add", j[0], "--name", j[1]],
+    lambda j: ["product", "add", j[0], "--name", j[1], "--price", j[2], "--qty", j[3]],
+    lambda j: ["stock", "set", j[0], j[1]],
+    lambda j: ["stock", "show", j[0], "--json"],
+    lambda j: ["status", "add", j[0], "--label", j[1], "--state", j[2]],
+    lambda j: ["settings", "show", j[0], "--json"],
+    lambda j: ["amazon-orders", j[0], "--json"],
+    lambda j: ["import", j[0], j[1]],
+    lambda j: ["sync-log", j[0], "--limit", j[1], "--json"],
+    lambda j: ["ship", j[0], "--carrier", j[1], "--tracking", j[2], "--items", j[3]],
+    lambda j: ["retention", "run", "--days", j[0]],
+    lambda j: ["account", "connect", j[0], "--seller-id", j[1], "--marketplace", j[2], "--region", j[3]],
+]
+
+
+@pytest.mark.django_db
+@FIXTURES
+@given(command=st.sampled_from(COMMANDS), junk=st.lists(JUNK_ARG | st.sampled_from(["1", "fuzz", "SKU-A", "0"]),
+                                                           min_size=4, max_size=4))
+def test_every_command_takes_junk_with_an_exit_code_and_one_line_never_a_traceback(importing, command, junk, capsys):
+    import re
+
+    from saleschannel.cli import main
+    from tests.security.test_access import fingerprint
+
+    argv = command(junk)
+    before = fingerprint()
+    code = main(argv)
+    err = capsys.readouterr().err
+    event(f"{argv[0]}: exit {code}")
+    assert code in (0, 1, 2), (argv, err)
+    assert "Traceback" not in err and not re.search(r"error: [A-Z]\w*(Error|Exception)\b", err), (argv, err)
+    if code:
+        assert len(err.strip().split("\n")) == 1, (argv, err)
+        assert fingerprint() == before, f"{argv} refused yet changed something"
