@@ -14,6 +14,7 @@ import pytest
 def run(code: list[str], tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SALESCHANNEL_")}
     environment.pop("DATABASE_URL", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests, never in a deployment
     environment.update(SALESCHANNEL_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="saleschannel.settings", **env)
     return subprocess.run([sys.executable, *code], env=environment, capture_output=True, text=True, timeout=120)
 
