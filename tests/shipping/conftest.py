@@ -144,8 +144,8 @@ def salable(sku: str) -> Decimal:
 
 
 def snapshot_take(seller: Any, amazon: Amazon, order_id: str, *, at: dt.datetime | None = None) -> Any:
-    """Read the order from the sandbox as the sync would, record it, and apply the rules and the reconciliation."""
-    from saleschannel.channel.outbox.services import amazon_shipments_reconcile
+    """Read the order from the sandbox as the sync would, record it, and apply the rules (the importer
+    reconciles a newer snapshot of an imported order itself)."""
     from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.spapi.models import read_order
 
@@ -153,7 +153,6 @@ def snapshot_take(seller: Any, amazon: Amazon, order_id: str, *, at: dt.datetime
                                           seen_at=at or amazon.clock.now())
     if changed:
         amazon_order_evaluate(amazon_order=stored)
-        amazon_shipments_reconcile(amazon_order=stored)
     stored.refresh_from_db()
     return stored
 

@@ -12,7 +12,7 @@ from saleschannel.commerce.shipping.models import Shipment
 from tests.dashboard.factories import user_make
 from tests.shipping.conftest import ledger, source_qty
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.shipping.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -117,16 +117,9 @@ def test_correct_and_resend_from_the_dashboard(imported, amazon, manager_client)
     assert message.state == "sent" and amazon.recorder.accepted(str(shipment.pk)) == 1
 
 
-def test_outbox_log_lists_messages_and_filters_by_state(imported, amazon, manager_client, django_assert_max_num_queries):
-    amazon.recorder.refuse_carriers = frozenset({"BAD"})
-    for carrier in ("UPS", "BAD", "UPS"):
-        _, order = imported(items=(("SKU-A", 1),))
-        amazon_order_ship(order=order, carrier_code=carrier, tracking_number=f"T-{carrier}", now=amazon.clock.now())
-    outbox_send_due(now=amazon.clock.now(), limit=2, client_factory=amazon.factory, clock=amazon.clock)
-    with django_assert_max_num_queries(12):
-        page = manager_client.get("/outbox/").content.decode()
-    assert page.count("<tr>") == 4 and "Refused by Amazon" in page and "Confirmed to Amazon" in page
-    assert "Waiting to be sent" in page and "Invalid carrierCode" in page
-    refused = manager_client.get("/outbox/?state=refused").content.decode()
-    assert refused.count("<tr>") == 2 and "Confirmed to Amazon</span>" not in refused
-    assert Client().get("/outbox/").status_code == 302  # anonymous: to the login page
+
+def test_order_page_shows_the_shipments_panel(imported, amazon, manager_client):
+    _, order = imported()
+    amazon_order_ship(order=order, carrier_code="UPS", tracking_number="1ZPAGE", now=amazon.clock.now())
+    page = manager_client.get(f"/orders/{order.pk}/").content.decode()
+    assert 'id="order-shipments"' in page and "1ZPAGE" in page and "Waiting to be sent" in page

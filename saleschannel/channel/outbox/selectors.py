@@ -1,11 +1,9 @@
-"""Reads of the outbox: an order's shipments with their confirmation to Amazon, the outbox log."""
+"""Reads of the outbox: an order's shipments with their confirmation to Amazon."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-from django.db.models import QuerySet
 
 from saleschannel.channel.models import AmazonOrder
 from saleschannel.channel.outbox.models import OutboxMessage
@@ -15,7 +13,7 @@ from saleschannel.commerce.sales.models import Order, OrderItem
 from saleschannel.commerce.shipping.models import Shipment
 from saleschannel.commerce.shipping.services import SHIPPABLE_STATES, remaining
 
-__all__ = ["COMMON_CARRIER_CODES", "OrderShipments", "order_shipments", "outbox_messages"]
+__all__ = ["COMMON_CARRIER_CODES", "OrderShipments", "order_shipments"]
 
 #: Carrier codes merchants use most (Amazon accepts more; "Other" needs a carrier name).
 COMMON_CARRIER_CODES = ("USPS", "UPS", "FedEx", "DHL", "Amazon Shipping", "OnTrac", "Royal Mail", "Other")
@@ -86,10 +84,3 @@ def order_shipments(*, order: Order) -> OrderShipments:
     return OrderShipments(order=order, rows=rows, open_lines=open_lines, sources=sources,
                           can_ship=not why_not, why_not=why_not)
 
-
-def outbox_messages(*, state: str | None = None, limit: int = 100) -> QuerySet[OutboxMessage]:
-    """The latest messages to Amazon (the dashboard's outbox log), newest first."""
-    qs = OutboxMessage.objects.select_related("account", "shipment").order_by("-pk")
-    if state:
-        qs = qs.filter(state=state)
-    return qs[:limit]

@@ -7,6 +7,5 @@ from saleschannel.channel.outbox import views
 app_name = "outbox"
 urlpatterns = [
     path("orders/<int:pk>/ship/", views.order_ship, name="order_ship"),
-    path("outbox/", views.outbox_log, name="outbox_log"),
     path("outbox/<int:pk>/resend/", views.message_resend, name="message_resend"),
 ]

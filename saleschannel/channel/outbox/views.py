@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from saleschannel.channel.outbox.models import OutboxMessage
-from saleschannel.channel.outbox.selectors import outbox_messages
 from saleschannel.channel.outbox.services import amazon_order_ship, outbox_message_resend
 from saleschannel.commerce.errors import InvalidInput
 from saleschannel.commerce.sales.models import Order
-from saleschannel.dashboard.permissions import manager_required, viewer_required
+from saleschannel.dashboard.permissions import manager_required
 
 QTY_PREFIX = "qty_"
 
@@ -100,15 +99,3 @@ def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Shipment {message.shipment_id}: the corrected confirmation will be sent again.")
     return _order_page(message.shipment.order_id)
 
-
-@viewer_required
-def outbox_log(request: HttpRequest) -> HttpResponse:
-    """The outbox of messages to Amazon, newest first; ``?state=refused`` shows those needing a correction."""
-    from saleschannel.dashboard.views.common import render_page
-
-    state = request.GET.get("state") or None
-    if state is not None and state not in OutboxMessage.State.values:
-        state = None
-    context = {"messages_to_amazon": outbox_messages(state=state, limit=200), "state": state,
-               "states": OutboxMessage.State.choices, "nav": "outbox", "title": "Outbox to Amazon"}
-    return render_page(request, "outbox/outbox_log.html", context)
