@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("saleschannel.channel.urls")),
     path("accounts/connect/", include("saleschannel.channel.connect.urls")),
     path("", include("saleschannel.dashboard.urls")),
+    path("", include("saleschannel.channel.outbox.urls")),  # the order view's shipping actions
 ]
