@@ -177,6 +177,10 @@ def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[b
         order_cancel(order=ao.store_order, comment="Canceled at Amazon")
     reason, code = _apply_pending(ao, decision, stock)
     _set_state(ao, decision, reason, code, now)
+    if decision.action is rules.Action.KEEP:
+        from saleschannel.channel.outbox.services import amazon_shipments_reconcile
+
+        amazon_shipments_reconcile(amazon_order=ao, now=now)  # shipped in Seller Central; the rest canceled
     return _outcome(ao)
 
 
