@@ -184,7 +184,14 @@ class Worker:
         self._reconcile_leases()
         served = self._serve_fetch_requests()
         synced = self._sync_one_due_account()
-        return bool(served or synced)
+        sent = self._send_outbox()
+        return bool(served or synced or sent)
+
+    def _send_outbox(self) -> int:
+        """Confirmations to Amazon that shipments wrote (the outbox), sent with the accounts' clients."""
+        from saleschannel.channel.outbox.services import outbox_send_due
+
+        return outbox_send_due(client_factory=lambda account, _clock: self._client(account), clock=self.clock)
 
     # -- the steps --------------------------------------------------------------------
     def _client(self, account: Account) -> SpApiClient:
