@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from saleschannel.spapi.client import SpApiClient
 
 log = logging.getLogger("saleschannel.worker")
+RETENTION_LEASE = "job:buyer-data-retention"
 ClientFactory = Callable[["Account", Clock], "SpApiClient"]
 
 
@@ -155,6 +156,7 @@ class Worker:
         self.cycles = 0
         self._clients: dict[tuple[int, str], SpApiClient] = {}
         self._reconciled_at: dt.datetime | None = None
+        self._retention_checked_at: dt.datetime | None = None
 
     # -- the loop ---------------------------------------------------------------------
     def run(self) -> None:
@@ -185,7 +187,26 @@ class Worker:
         served = self._serve_fetch_requests()
         synced = self._sync_one_due_account()
         sent = self._send_outbox()
+        self._buyer_data_retention()
         return bool(served or synced or sent)
+
+    def _buyer_data_retention(self) -> None:
+        """C27: once a day, by whichever worker takes the job's lease, mask buyer data past its retention."""
+        from saleschannel.channel.services.retention import buyer_data_mask
+
+        now = self.clock.now()
+        if self._retention_checked_at is not None and (now - self._retention_checked_at).total_seconds() < 60:
+            return
+        self._retention_checked_at = now
+        lease_ensure(keys=[RETENTION_LEASE], now=now)
+        if lease_claim_due(holder=self.holder, ttl=self.policy.lease_ttl, now=now, prefix=RETENTION_LEASE) is None:
+            return
+        due = now + dt.timedelta(hours=1)  # a failed run is tried again in an hour
+        try:
+            buyer_data_mask(now=now)
+            due = now + dt.timedelta(days=1)
+        finally:
+            lease_release(key=RETENTION_LEASE, holder=self.holder, due_at=due)
 
     def _send_outbox(self) -> int:
         """Confirmations to Amazon that shipments wrote (the outbox), sent with the accounts' clients."""
