@@ -162,3 +162,32 @@ def test_the_command_masks_and_refuses_bad_days(orders, capsys):
     assert json.loads(capsys.readouterr().out) == {"days": 0, "masked": 4}
     assert main(["retention", "run", "--days", "0"]) == 0
     assert "masked the buyer data of 0 records" in capsys.readouterr().out
+
+
+def test_the_worker_masks_once_a_day_across_workers(orders):
+    """The worker loop runs the job when its daily lease is due: once, then not again that day."""
+    from saleschannel.channel.models import Account
+    from saleschannel.spapi.clock import FakeClock
+    from saleschannel.workers.loop import RETENTION_LEASE, Worker
+    from saleschannel.workers.models import Lease
+
+    account, made = orders
+    Account.objects.filter(pk=account.pk).update(credentials_state=Account.CredentialsState.NEEDS_RECONNECTING)
+    clock = FakeClock(NOW + dt.timedelta(days=31))
+    first, second = Worker(clock=clock), Worker(clock=clock)
+    first.tick()
+    made["canceled"].refresh_from_db()
+    assert made["canceled"].buyer_name == MASKED_NAME
+    due = Lease.objects.get(key=RETENTION_LEASE).due_at
+    assert due == clock.now() + dt.timedelta(days=1)
+    made["open"].refresh_from_db()
+    opened = made["open"]
+    receive(account, with_status(opened.raw, "Canceled", at=NOW), NOW)  # one more finished order
+    clock.advance(120)
+    second.tick()
+    opened.refresh_from_db()
+    assert opened.buyer_name == NAME, "not again the same day, by any worker"
+    clock.advance(24 * 3600)
+    second.tick()
+    opened.refresh_from_db()
+    assert opened.buyer_name == MASKED_NAME and Lease.objects.get(key=RETENTION_LEASE).due_at > due
