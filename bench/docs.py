@@ -41,7 +41,7 @@ def rows() -> list[str]:
 
 def _b1(r: dict[str, Any]) -> list[str]:
     t, lines = r["targets"], []
-    for backend, b in r["results"].items():
+    for backend, b in sorted(r["results"].items(), key=lambda item: item[0] != "sqlite"):
         e, f, q = b["engine"], b["floors"], b["ratios"]
         is_sqlite = backend == "sqlite"
         lines += [
@@ -119,7 +119,8 @@ def _b6(r: dict[str, Any]) -> list[str]:
     if "skipped" in r:
         return [f"| B6 | skipped: {r['skipped']} | | | |"]
     runs = ", ".join(f"{x['workers']}: {x['orders_per_s']}/s" for x in r["results"])
-    est = ", ".join(f"{k}: {v}/s" for k, v in r["multi_machine_estimate_orders_per_s"].items())
+    est = ", ".join(f"{k}: {v}/s" for k, v in sorted(r["multi_machine_estimate_orders_per_s"].items(),
+                                                          key=lambda item: int(item[0])))
     return [f"| B6 | workers over 20 accounts, this machine (contention) | {runs} | – | – |",
             f"| B6 | estimate, one worker per machine | {est} | – | – |"]
 
@@ -142,7 +143,9 @@ def conditions() -> list[str]:
             m = result["machine"]
             out.append(f"- {name.upper()}: measured {m['utc']}, load average {m['load_average_at_start'][0]} at the "
                        f"start and {m.get('load_average_at_end', ['?'])[0]} at the end, {result.get('elapsed_s')} s, "
-                       f"`{result['command']}`")
+                       f"`{result['command']}`"
+                       + (f" with `BENCH_TIME_BUDGET_S={result['time_budget_s']:.0f}`" if result.get("time_budget_s")
+                          else ""))
     return out
 
 
