@@ -44,7 +44,7 @@ def run(*, size: int | None = None, quick: bool = False, tiny: bool = False) -> 
     hours = POLL_HOURS_TINY if tiny else POLL_HOURS_QUICK if quick else POLL_HOURS
     warm = 0.0 if tiny else WARM_UP.total_seconds()
     polling = env.run_child("bench.b3_latency", "measure_polling", {"hours": hours, "warm_up_s": warm})
-    orders = 3 if tiny else size or (NOTIFIED_QUICK if quick else NOTIFIED)
+    orders = 2 if tiny else size or (NOTIFIED_QUICK if quick else NOTIFIED)
     notified = env.run_child("bench.b3_latency", "measure_notification", {"orders": orders})
     poll_p95 = polling["latency_s"].get("p95")
     note_p95 = notified["latency_s"].get("p95")
