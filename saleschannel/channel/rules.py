@@ -430,6 +430,10 @@ def _refuse_importability(
         return Decision(Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.IMPORT_DISABLED,
                         "not imported: import disabled", pending=release)
     if not (manual or state.auto_eligible):
+        status = status_known(order.status)
+        if status in NEVER_STATUSES:  # first seen already Canceled/Unfulfillable: nothing was disabled
+            return Decision(Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.NEVER_STATUS,
+                            f"{status.value} before import", pending=release)
         return Decision(Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.REACHED_WHILE_DISABLED,
                         f"reached {order.status} while import was disabled", pending=release)
     return None

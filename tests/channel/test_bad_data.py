@@ -165,3 +165,11 @@ def test_r7_an_order_without_fulfillment_is_an_import_error_not_a_disabled_one(e
     assert outcome.import_state == "error"
     assert "disabled" not in bad.reason
     assert not StoreOrder.objects.exists()
+
+
+def test_r5_an_order_first_seen_canceled_says_canceled_before_import_not_disabled(enabled_account):
+    body = order_dict(status="CANCELLED", items=[("BAD-1", 1)])
+    bad, outcome = record_and_evaluate(enabled_account, read_order(body))
+    assert outcome.import_state == "not_importable"
+    assert bad.reason == "Canceled before import"
+    assert not StoreOrder.objects.exists()
