@@ -8,6 +8,7 @@ damaged row) raises ``SecretUnreadable``, whose message never holds the secret.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -42,3 +43,15 @@ def secret_decrypt(token: str) -> str:
         return _current().decrypt(token.encode("ascii")).decode("utf-8")
     except (InvalidToken, ValueError):
         raise SecretUnreadable("a stored credential cannot be decrypted with this installation's key") from None
+
+
+def encrypted(column: str) -> property:
+    """A model attribute that reads and writes ``column`` as an encrypted secret."""
+
+    def read(obj: Any) -> str:
+        return secret_decrypt(getattr(obj, column))
+
+    def write(obj: Any, value: str) -> None:
+        setattr(obj, column, secret_encrypt(value))
+
+    return property(read, write, doc=f"decrypted from {column}")

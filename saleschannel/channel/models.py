@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.conf import settings as django_settings
 from django.db import models
 
-from saleschannel.channel.crypto import secret_decrypt, secret_encrypt
+from saleschannel.channel.crypto import encrypted
 
 
 class Account(models.Model):
@@ -62,29 +62,9 @@ class Account(models.Model):
         # Never the credentials.
         return f"<Account {self.pk} {self.name!r} {self.marketplace_id}>"
 
-    @property
-    def client_id(self) -> str:
-        return secret_decrypt(self.client_id_encrypted)
-
-    @client_id.setter
-    def client_id(self, value: str) -> None:
-        self.client_id_encrypted = secret_encrypt(value)
-
-    @property
-    def client_secret(self) -> str:
-        return secret_decrypt(self.client_secret_encrypted)
-
-    @client_secret.setter
-    def client_secret(self, value: str) -> None:
-        self.client_secret_encrypted = secret_encrypt(value)
-
-    @property
-    def refresh_token(self) -> str:
-        return secret_decrypt(self.refresh_token_encrypted)
-
-    @refresh_token.setter
-    def refresh_token(self, value: str) -> None:
-        self.refresh_token_encrypted = secret_encrypt(value)
+    client_id = encrypted("client_id_encrypted")
+    client_secret = encrypted("client_secret_encrypted")
+    refresh_token = encrypted("refresh_token_encrypted")
 
 
 class OrderSettings(models.Model):

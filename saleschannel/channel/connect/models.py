@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.conf import settings as django_settings
 from django.db import models
 
-from saleschannel.channel.crypto import secret_decrypt, secret_encrypt
+from saleschannel.channel.crypto import encrypted
 
 
 class ApplicationSettings(models.Model):
@@ -63,13 +63,7 @@ class ApplicationSettings(models.Model):
         self.pk = 1  # a singleton
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
-    @property
-    def client_secret(self) -> str:
-        return secret_decrypt(self.client_secret_encrypted)
-
-    @client_secret.setter
-    def client_secret(self, value: str) -> None:
-        self.client_secret_encrypted = secret_encrypt(value)
+    client_secret = encrypted("client_secret_encrypted")
 
 
 class AuthorizationState(models.Model):
