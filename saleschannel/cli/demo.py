@@ -48,6 +48,16 @@ DEMO_CATALOG: tuple[tuple[str, str, str, int | None], ...] = (
 )
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, get SIGTERM when the demo dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere Ctrl-C and SIGTERM still stop every child through Children.stop
+
+
 @dataclass
 class Children:
     """The processes the demo started, stopped together."""
@@ -56,7 +66,8 @@ class Children:
 
     def start(self, name: str, argv: Sequence[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
         out = log.open("ab")
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=env,
+                                preexec_fn=_die_with_parent)
         out.close()
         self.procs.append(proc)
         print(f"  started {name} (pid {proc.pid}, log {log})", file=sys.stderr)

@@ -120,3 +120,23 @@ def test_demo_refuses_no_orders(tmp_path, flag):
     done = subprocess.run([sys.executable, "-m", "saleschannel", "demo", flag, "0"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and flag in done.stderr
+
+
+def test_demo_children_end_even_when_the_demo_itself_is_killed(tmp_path):
+    env = dict(os.environ, SALESCHANNEL_HOME=str(tmp_path / "var"), PYTHONUNBUFFERED="1")
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "saleschannel", "demo", "--port", str(_free_port()),
+         "--sandbox-port", str(_free_port()), "--seed", "4"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        _read_until(proc, r"^Login: ", timeout=120)
+        pids = [int(p) for p in (tmp_path / "var" / "demo.pids").read_text().split()]
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in pids if _alive(pid)], "no demo process outlives a killed demo"
