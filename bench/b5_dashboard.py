@@ -5,7 +5,9 @@ straight into ``channel_amazonorder`` with ``COPY`` (no import runs): their colu
 from the channel's own ``snapshot_fields`` of 2,000 generated orders, repeated with fresh
 order ids, purchase dates spread over two years, store order numbers and a mix of import
 states; 90% belong to the measured account, 10% to a second one. After each level is
-loaded the table is ``ANALYZE``d, then each page is requested with Django's test
+loaded the table is ``VACUUM ANALYZE``d, as autovacuum leaves a table after a bulk insert
+(the index-only counts need its visibility map; this server may run with autovacuum off),
+then each page is requested with Django's test
 ``Client`` in-process, signed in as a staff user: 3 warm-up requests, then 20 timed ones
 (wall time of ``client.get``: middleware, view, queries, template; no network). The pages:
 the Amazon orders list (first keyset page, newest purchase first), the same list searched
@@ -48,6 +50,7 @@ def run(*, size: int | None = None, quick: bool = False, tiny: bool = False) -> 
             "p95_ms_at_most_at_largest_level": TARGET_MS,
             "met_recent_orders": largest["amazon_orders_first_page"]["p95_ms"] <= TARGET_MS,
             "met_search": largest["search_amazon_order_id"]["p95_ms"] <= TARGET_MS,
+            "met_search_store_order_number": largest["search_store_order_number"]["p95_ms"] <= TARGET_MS,
             "met_store_dashboard": largest["store_dashboard"]["p95_ms"] <= TARGET_MS,
         },
     }
@@ -150,10 +153,11 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def _analyze() -> None:
+    """What autovacuum does after a bulk insert: statistics, and the visibility map (index-only scans)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE channel_amazonorder")
+        cursor.execute("VACUUM ANALYZE channel_amazonorder")
 
 
 def _pages(client: Any, main: Any, level: int, timed: int) -> dict[str, Any]:

@@ -213,8 +213,23 @@ class AmazonOrder(models.Model):
         indexes = [
             models.Index(fields=["account", "-purchase_date", "-id"], name="channel_ao_account_purchase"),
             models.Index(fields=["account", "import_state", "purchase_date"], name="channel_ao_account_state"),
-            models.Index(fields=["amazon_order_id"], name="channel_ao_order_id"),
+            # The order number search: exact and prefix (``LIKE 'x%'``) look-ups on PostgreSQL
+            # whatever the database's collation; the pattern operator class serves "=" too.
+            models.Index(fields=["amazon_order_id"], name="channel_ao_order_id_pat", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["store_order_number"],
+                name="channel_ao_store_number",
+                opclasses=["varchar_pattern_ops"],
+                condition=~models.Q(store_order_number=""),
+            ),
             models.Index(fields=["import_state", "next_retry_at"], name="channel_ao_retry"),
+            # The orders that cannot be imported (the banner), counted from this small index alone.
+            # Same condition as ``dashboard.selectors.problem_filter`` (a test holds them together).
+            models.Index(
+                fields=["account"],
+                name="channel_ao_problem",
+                condition=models.Q(import_state="error") | models.Q(import_state="waiting", reason_code="out_of_stock"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,6 +20,7 @@ class Page:
     rows: list[Any]
     next_cursor: str | None
     is_first: bool
+    notes: tuple[str, ...] = ()  # what the merchant should know about these rows (a search's reading)
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

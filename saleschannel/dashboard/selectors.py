@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -44,20 +45,62 @@ def account_choices() -> list[tuple[int, str]]:
     return list(Account.objects.order_by("name", "pk").values_list("pk", "name"))
 
 
+#: Import states counted exactly on every page: the ones a merchant acts on (R9, R16).
+EXACT_STATES = (AmazonOrder.ImportState.WAITING, AmazonOrder.ImportState.ERROR)
+#: Above this many orders, an imported or not importable count is recounted at most every
+#: ``RECOUNT_S`` seconds (per process) rather than on each page: counting 10^6 rows costs
+#: more than the page may. Below it the count is exact and fresh.
+COUNT_CAP = 10_000
+RECOUNT_S = 300
+
+
+class _RowCount(Subquery):
+    """``(SELECT COUNT(*) FROM (<subquery>))``: with a sliced subquery, counts no further than its slice."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+
+def _state_count(state: str, *, cap: int | None = None) -> _RowCount:
+    """The outer account's orders in ``state``, read from its (account, state) index range alone."""
+    rows = AmazonOrder.objects.filter(account_id=OuterRef("pk"), import_state=state).order_by().values("import_state")
+    return _RowCount(rows[: cap + 1] if cap is not None else rows)
+
+
 def import_state_counts(*, account: Account | None = None) -> dict[int, dict[str, int]]:
-    """Per account id: the number of Amazon orders in each import state (one query)."""
-    qs = AmazonOrder.objects.all()
-    if account is not None:
-        qs = qs.filter(account=account)
+    """Per account id: the number of Amazon orders in each import state (one query).
+
+    Waiting and error are always exact. Imported and not importable are exact up to
+    ``COUNT_CAP``; above it they come from a count at most ``RECOUNT_S`` seconds old
+    (``large_state_count``), so that no page load counts a million rows.
+    """
+    accounts = Account.objects.filter(pk=account.pk) if account is not None else Account.objects.all()
+    states = AmazonOrder.ImportState.values
+    rows = accounts.order_by("pk").annotate(
+        **{f"n_{state}": _state_count(state, cap=None if state in EXACT_STATES else COUNT_CAP) for state in states}
+    ).values_list("pk", *(f"n_{state}" for state in states))
     counts: dict[int, dict[str, int]] = {}
-    for account_id, state, n in qs.values_list("account_id", "import_state").annotate(n=Count("pk")).order_by():
-        counts.setdefault(account_id, dict.fromkeys(AmazonOrder.ImportState.values, 0))[state] = n
+    for pk, *found in rows:
+        counts[pk] = dict(zip(states, found, strict=True))
+        for state in states:
+            if state not in EXACT_STATES and counts[pk][state] > COUNT_CAP:
+                counts[pk][state] = large_state_count(account_id=pk, state=state)
     return counts
+
+
+def large_state_count(*, account_id: int, state: str) -> int:
+    """The account's orders in ``state``, counted at most every ``RECOUNT_S`` seconds (per process)."""
+    key = f"saleschannel:import-state-count:{account_id}:{state}"
+    remembered = cache.get(key)
+    if remembered is None:
+        remembered = AmazonOrder.objects.filter(account_id=account_id, import_state=state).count()
+        cache.set(key, remembered, RECOUNT_S)
+    return int(remembered)
 
 
 def problem_counts() -> dict[int, int]:
     """Per account id: the orders that cannot be imported (one query)."""
-    rows = AmazonOrder.objects.filter(problem_filter()).values_list("account_id").annotate(n=Count("pk")).order_by()
+    rows = AmazonOrder.objects.filter(problem_filter()).values_list("account_id").annotate(n=Count("account_id")).order_by()
     return dict(rows)
 
 
@@ -122,19 +165,60 @@ def imported_per_day(
     return [(first + dt.timedelta(days=i), found.get(first + dt.timedelta(days=i), 0)) for i in range(days)]
 
 
-def amazon_orders_filtered(filters: dict[str, Any], *, tz: dt.tzinfo, account: Account | None = None) -> QuerySet[AmazonOrder]:
-    """The Amazon orders the (cleaned) filters of ``AmazonOrderFilterForm`` ask for, not yet ordered."""
-    qs = AmazonOrder.objects.select_related("account")
+#: At most this many orders per number column answer a search by the start of a number.
+PREFIX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class NumberMatches:
+    ids: list[int]
+    prefix: bool = False  # no order has that exact number: these are orders whose number starts with it
+    more: bool = False  # a prefix search that found more than ``PREFIX_LIMIT`` orders in a column
+
+
+def number_matches(number: str) -> NumberMatches:
+    """The orders an order number search finds: the exact Amazon or store order number, else its start.
+
+    Every look-up is one range of an index (``channel_ao_order_id_pat``, ``channel_ao_store_number``):
+    exact first; only when no order has exactly that number, the orders whose Amazon or store
+    order number starts with it, at most ``PREFIX_LIMIT`` of each. Never a substring search:
+    that would read every row.
+    """
+    ids = list(AmazonOrder.objects.filter(amazon_order_id=number).order_by().values_list("pk", flat=True)[:100])
+    ids += AmazonOrder.objects.filter(store_order_number=number).exclude(store_order_number="").order_by().values_list(
+        "pk", flat=True
+    )[:100]
+    if ids:
+        return NumberMatches(ids=ids)
+    by_amazon = list(
+        AmazonOrder.objects.filter(amazon_order_id__startswith=number).order_by().values_list("pk", flat=True)[: PREFIX_LIMIT + 1]
+    )
+    by_store = list(
+        AmazonOrder.objects.filter(store_order_number__startswith=number)
+        .exclude(store_order_number="")
+        .order_by()
+        .values_list("pk", flat=True)[: PREFIX_LIMIT + 1]
+    )
+    more = len(by_amazon) > PREFIX_LIMIT or len(by_store) > PREFIX_LIMIT
+    return NumberMatches(ids=by_amazon[:PREFIX_LIMIT] + by_store[:PREFIX_LIMIT], prefix=True, more=more)
+
+
+def amazon_orders_filtered(
+    filters: dict[str, Any], *, tz: dt.tzinfo, account: Account | None = None, matches: NumberMatches | None = None
+) -> QuerySet[AmazonOrder]:
+    """The Amazon orders the (cleaned) filters of ``AmazonOrderFilterForm`` ask for, not yet ordered.
+
+    ``matches``: the orders the number search found, when the caller has looked them up already.
+    """
+    # The lists never show the snapshot: leaving it out saves reading and decoding its JSON per row.
+    qs = AmazonOrder.objects.select_related("account").defer("raw")
     if account is not None:
         qs = qs.filter(account=account)
     elif filters.get("account"):
         qs = qs.filter(account_id=filters["account"])
     number = (filters.get("number") or "").strip()
     if number:
-        # Two indexed look-ups rather than an OR across tables.
-        ids = list(AmazonOrder.objects.filter(amazon_order_id=number).values_list("pk", flat=True)[:100])
-        ids += list(AmazonOrder.objects.filter(store_order_number=number).values_list("pk", flat=True)[:100])
-        qs = qs.filter(pk__in=ids)
+        qs = qs.filter(pk__in=(matches or number_matches(number)).ids)
     for field in ("status", "channel", "import_state"):
         if filters.get(field):
             qs = qs.filter(**{field: filters[field]})
@@ -194,12 +278,25 @@ def amazon_orders_page(filters: dict[str, Any], *, tz: dt.tzinfo, cursor: str | 
 
     Read account by account, each along its (account, purchase date) index, and merged:
     a page costs the same at the first row and at the millionth, whatever the filters.
+    A number search reads at most a few hundred orders found by its index look-ups.
     """
-    qs = amazon_orders_filtered(filters, tz=tz)
-    if filters.get("account") or (filters.get("number") or "").strip():
+    number = (filters.get("number") or "").strip()
+    matches = number_matches(number) if number else None
+    qs = amazon_orders_filtered(filters, tz=tz, matches=matches)
+    if matches is not None:
+        page = keyset_page(qs, field="purchase_date", cursor=cursor, size=size)
+        return replace(page, notes=_number_notes(number, matches)) if matches.prefix and matches.ids else page
+    if filters.get("account"):
         return keyset_page(qs, field="purchase_date", cursor=cursor, size=size)
     accounts = list(Account.objects.order_by("pk").values_list("pk", flat=True))
     if not accounts:
         return Page(rows=[], next_cursor=None, is_first=True)
     parts = [qs.filter(account_id=pk) for pk in accounts]
     return keyset_page_merged(parts, field="purchase_date", cursor=cursor, size=size)
+
+
+def _number_notes(number: str, matches: NumberMatches) -> tuple[str, ...]:
+    note = f"No order has the number “{number}”: these are the orders whose Amazon or store order number starts with it."
+    if matches.more:
+        note += f" More than {PREFIX_LIMIT} do: only {PREFIX_LIMIT} of them are shown; type more of the number."
+    return (note,)

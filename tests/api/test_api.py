@@ -173,6 +173,19 @@ def test_amazon_orders_pages(staff_api, account):
     assert not {o["id"] for o in first["results"]} & {o["id"] for o in second["results"]}
 
 
+def test_amazon_orders_number_search_is_exact_else_by_the_start(staff_api, account):
+    exact = factories.amazon_order_make(account, order_id="302-5550000-0000001", import_state="imported",
+                                        store_order_number="302-555")
+    other = factories.amazon_order_make(account, order_id="302-5550000-0000002")
+
+    def found(number: str) -> list[str]:
+        return [o["amazon_order_id"] for o in staff_api.get(f"/api/v1/amazon-orders?number={number}").json()["results"]]
+
+    assert found("302-555") == [exact.amazon_order_id]  # a store order number, exactly
+    assert sorted(found("302-5550000-")) == [exact.amazon_order_id, other.amazon_order_id]
+    assert found("5550000") == []  # never a substring
+
+
 def test_import_by_hand_and_its_refusal(manager_api, world):
     order = world["waiting"]
     refused = manager_api.post(f"/api/v1/amazon-orders/{order.pk}/import")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -36,7 +38,16 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for a in accounts
     ]
-    return render_page(request, "dashboard/home.html", {"rows": rows, "nav": "accounts", "title": "Accounts"})
+    context = {"rows": rows, "recount_note": _recount_note(counts.values()), "nav": "accounts", "title": "Accounts"}
+    return render_page(request, "dashboard/home.html", context)
+
+
+def _recount_note(counts: Iterable[dict[str, int]]) -> str:
+    """Says so when a count shown may be a few minutes old (``selectors.large_state_count``)."""
+    if not any(n > selectors.COUNT_CAP for c in counts for state, n in c.items() if state not in selectors.EXACT_STATES):
+        return ""
+    return (f"Imported and not importable counts above {selectors.COUNT_CAP:,} are recounted every "
+            f"{selectors.RECOUNT_S // 60} minutes; waiting, errors and cannot be imported are always exact.")
 
 
 def _import_enabled(account: Account) -> bool:
@@ -74,10 +85,12 @@ def store_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         cursor=None,
         size=RECENT_ORDERS,
     ).rows
+    counts = selectors.import_state_counts(account=account).get(account.pk, {})
     context = {
         "account": account,
         "settings": getattr(account, "order_settings", None),
-        "counts": selectors.import_state_counts(account=account).get(account.pk, {}),
+        "counts": counts,
+        "recount_note": _recount_note([counts]),
         "problems": selectors.problem_order_count(account=account),
         "revenue": selectors.revenue(account=account, now=now),
         "day_chart": day_chart,
