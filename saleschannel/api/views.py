@@ -105,7 +105,8 @@ class AccountSync(Base):
 
 
 AMAZON_FILTERS = [
-    OpenApiParameter("number", str, description="Amazon or store order number"),
+    OpenApiParameter("number", str, description="Amazon or store order number, exactly; when no order has it, "
+                     "the orders whose Amazon or store order number starts with it (at most 100 of each)"),
     OpenApiParameter("account", int),
     OpenApiParameter("status", str, description="Amazon status in the source's words (Unshipped, Shipped, ...)"),
     OpenApiParameter("channel", str, enum=["FBA", "FBM"]),
