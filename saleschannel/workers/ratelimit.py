@@ -5,6 +5,12 @@ process that calls Amazon for a seller takes its tokens from the same row, locke
 the few milliseconds of the arithmetic, so the seller's quota is never spent twice.
 A caller reserves its token at once (the bucket may go below zero) and then sleeps
 until the token exists: callers queue fairly and no lock is held while waiting.
+
+A token counts as there only ``TOKEN_MARGIN`` after the arithmetic says so: Amazon
+keeps its own bucket on its own clock, so a call timed to the exact instant its token
+appears is refused whenever Amazon sees that instant a hair later. Here the times are
+rounded to the database's microsecond; a simulated Amazon on the exact clock answered
+such a call with a 429 (B2), one token being 0.000000002 short.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from saleschannel.spapi.ratelimit import DEFAULT_PLANS, FALLBACK_PLAN, UsagePlan
 from saleschannel.workers.models import RateBucket
 
 _patience = threading.local()
+#: How long after our arithmetic a token is taken to exist on Amazon's side: far above the
+#: microsecond of rounding, and small next to the 2 s between ``getOrder`` tokens.
+TOKEN_MARGIN = dt.timedelta(milliseconds=20)
 
 
 @contextlib.contextmanager
@@ -70,6 +79,16 @@ def _locked_bucket(
     return bucket
 
 
+def _wait_for_token(bucket: RateBucket, now: dt.datetime) -> float:
+    """Seconds until the bucket held a whole token ``TOKEN_MARGIN`` earlier (0: there now).
+
+    A full bucket counts as full whatever the margin: the burst is not cut short.
+    """
+    if _refilled(bucket, now - TOKEN_MARGIN) >= 1:
+        return 0.0
+    return (1 - _refilled(bucket, now)) / bucket.rate + TOKEN_MARGIN.total_seconds()
+
+
 class DatabaseRateLimiter:
     """The SP-API ``RateLimiter`` over ``RateBucket`` rows, shared by every process.
 
@@ -97,7 +116,7 @@ class DatabaseRateLimiter:
             now = self.clock.now()
             bucket = _locked_bucket(seller_id, operation, now, self.plans)
             tokens = _refilled(bucket, now)
-            wait = 0.0 if tokens >= 1 else (1 - tokens) / bucket.rate
+            wait = _wait_for_token(bucket, now)
             patience = getattr(_patience, "seconds", None)
             late = deadline is not None and self.clock.monotonic() + wait > deadline
             if late or (patience is not None and wait > patience):
