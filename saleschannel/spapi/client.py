@@ -12,7 +12,8 @@ import datetime as dt
 import json
 import logging
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -58,10 +59,41 @@ CONFIRM_SHIPMENT_PATH = "/orders/v0/orders/{orderId}/shipmentConfirmation"
 USER_AGENT = "saleschannel/0.1 (Language=Python)"
 T = TypeVar("T")
 log = logging.getLogger("saleschannel.spapi")
+#: How many of a search's latest order ids it remembers to drop repeats (C7): ten pages of 100.
+REPEAT_WINDOW = 1_000
+
+
+class RecentIds:
+    """The last ``size`` distinct ids added, the oldest forgotten first: a "seen" set of
+    bounded memory, however many orders a search returns."""
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self.size = size
+        self._order: deque[Hashable] = deque()
+        self._ids: set[Hashable] = set()
+
+    def __contains__(self, value: Hashable) -> bool:
+        return value in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, value: Hashable) -> None:
+        if value in self._ids:
+            return
+        self._order.append(value)
+        self._ids.add(value)
+        if len(self._order) > self.size:
+            self._ids.discard(self._order.popleft())
 
 
 class SpApiClient:
     """One seller's Orders API client. Thread-safe; close it (or use ``with``) when done."""
+
+    #: See ``search_orders``: the ids a search remembers to drop an order a later page repeats.
+    repeat_window = REPEAT_WINDOW
 
     def __init__(
         self,
@@ -127,10 +159,18 @@ class SpApiClient:
         """Yield the pages of one ``searchOrders`` run, fetching each only when asked.
 
         The filters are checked now (S4) and re-sent unchanged with each
-        ``paginationToken``. An order a later page repeats is not returned again
-        (C7). ``deadline`` is a ``clock.monotonic()`` value no rate-limit or retry
-        wait may pass. Times are aware datetimes. ``pagination_token`` resumes a
+        ``paginationToken``. ``deadline`` is a ``clock.monotonic()`` value no rate-limit
+        or retry wait may pass. Times are aware datetimes. ``pagination_token`` resumes a
         run at the page a former run's ``next_token`` named (give the same filters).
+
+        Each order is returned once (C7): a page retried after a fault is fetched again
+        but returned once, and an order a later page repeats is dropped when it comes
+        again within ``repeat_window`` orders (1,000: ten pages of 100) of its last
+        return. Only that many ids are remembered, so a search's memory does not grow
+        with its length; Amazon's repeats come from the neighbouring pages (an order
+        updated while the run pages on). A repeat further away is returned again, which
+        costs nothing downstream: recording the same ``lastUpdatedTime`` twice changes
+        nothing (S1), and a newer one is a real update.
         """
         params = search_params(
             now=self.clock.now(),
@@ -149,7 +189,7 @@ class SpApiClient:
     def _pages(
         self, params: dict[str, str], deadline: float | None, token: str | None
     ) -> Iterator[SearchPage]:
-        seen: set[str] = set()  # order ids only: memory stays small next to the pages
+        seen = RecentIds(self.repeat_window)  # a window of ids: memory stays flat however long the run
         while True:
             query = params if token is None else {**params, "paginationToken": token}
             body = self._call("searchOrders", "GET", SEARCH_ORDERS_PATH, params=query, deadline=deadline)
@@ -161,7 +201,7 @@ class SpApiClient:
                 raise BadResponse("searchOrders answered the same nextToken again")
             token = page.next_token
 
-    def _without_repeats(self, page: SearchPage, seen: set[str]) -> SearchPage:
+    def _without_repeats(self, page: SearchPage, seen: RecentIds) -> SearchPage:
         kept: list[Order | UnreadableOrder] = []
         for order in page.orders:
             if order.order_id is not None and order.order_id in seen:

@@ -316,6 +316,49 @@ def test_c7_an_order_repeated_on_a_later_page_is_returned_once(make_client, cloc
     assert client.stats.snapshot().duplicates_skipped == 1
 
 
+def test_c7_a_retried_page_is_returned_once(make_client, clock):
+    page = {"orders": [order_json("A"), order_json("B")], "pagination": {"nextToken": "t1"}}
+    last = {"orders": [order_json("C")]}
+    transport, seen = scripted([httpx.Response(200, json=page), httpx.Response(503), httpx.Response(200, json=last)])
+    client = make_client(transport)
+    pages = list(client.search_orders(marketplace_ids=None, created_after=clock.now() - dt.timedelta(days=1)))
+    assert [o.order_id for p in pages for o in p.orders] == ["A", "B", "C"] and len(seen) == 3
+    # The first page fails, then comes whole: its orders once, however often it was fetched.
+    transport, seen = scripted([httpx.Response(503), httpx.Response(200, json=page), httpx.Response(200, json=last)])
+    pages = list(make_client(transport).search_orders(
+        marketplace_ids=None, created_after=clock.now() - dt.timedelta(days=1)))
+    assert [o.order_id for p in pages for o in p.orders] == ["A", "B", "C"] and len(seen) == 3
+
+
+def test_c7_repeats_are_dropped_within_a_window_of_recent_ids(make_client, clock):
+    """The search remembers only the last ``repeat_window`` ids: its memory stays flat."""
+    pages = [
+        {"orders": [order_json("A"), order_json("B")], "pagination": {"nextToken": "t1"}},
+        {"orders": [order_json("B"), order_json("C")], "pagination": {"nextToken": "t2"}},  # B: adjacent
+        {"orders": [order_json("D"), order_json("A")]},  # A: three ids back, past a window of two
+    ]
+    transport, _ = scripted([httpx.Response(200, json=p) for p in pages])
+    client = make_client(transport)
+    client.repeat_window = 2
+    got = [o.order_id for p in client.search_orders(
+        marketplace_ids=None, created_after=clock.now() - dt.timedelta(days=1)) for o in p.orders]
+    assert got == ["A", "B", "C", "D", "A"]
+    assert client.stats.snapshot().duplicates_skipped == 1
+
+
+def test_recent_ids_keep_at_most_their_size():
+    from saleschannel.spapi.client import REPEAT_WINDOW, RecentIds
+
+    recent = RecentIds(3)
+    for n in range(10):
+        recent.add(f"id-{n}")
+        recent.add(f"id-{n}")  # a second add of a remembered id changes nothing
+    assert len(recent) == 3 and "id-9" in recent and "id-6" not in recent
+    assert REPEAT_WINDOW >= 200  # at least the two neighbouring pages of 100
+    with pytest.raises(ValueError):
+        RecentIds(0)
+
+
 def test_the_rate_amazon_advertises_replaces_the_default(make_client, clock):
     limiter = TokenBucketLimiter(clock, plans={"getOrder": UsagePlan(0.5, 1)})
     answer = httpx.Response(200, headers={"x-amzn-RateLimit-Limit": "4.0"}, json={"order": order_json("1")})
