@@ -141,6 +141,28 @@ def test_r12_waiting_orders_compete_for_scarce_stock_oldest_purchase_first(enabl
     assert newer.import_state == "waiting"
 
 
+def test_r9_orders_still_short_are_skipped_without_being_evaluated_again(enabled_account):
+    make_product("SKU-OUT", qty=0)
+    make_product("SKU-FEW", qty=0)
+    short = [record_and_evaluate(enabled_account, amazon_order(items=[("SKU-OUT", 1)],
+                                                              created=T0 + dt.timedelta(hours=n)))[0]
+             for n in range(1, 6)]
+    big, _ = record_and_evaluate(enabled_account, amazon_order(items=[("SKU-FEW", 3)], created=T0 + dt.timedelta(hours=7)))
+    small, _ = record_and_evaluate(enabled_account, amazon_order(items=[("SKU-FEW", 1)],
+                                                                created=T0 + dt.timedelta(hours=8)))
+    from saleschannel.commerce.inventory.services import source_item_set
+
+    source_item_set(source=None, sku="SKU-FEW", quantity=2)
+    evaluated_before = {o.pk: o.evaluated_at for o in AmazonOrder.objects.all()}
+    assert waiting_orders_evaluate(account=enabled_account, now=LATER) == 1
+    for order in [*short, big]:
+        order.refresh_from_db()
+        assert order.import_state == "waiting"
+        assert order.evaluated_at == evaluated_before[order.pk]  # skipped: still short, nothing to say anew
+    small.refresh_from_db()
+    assert small.import_state == "imported"  # the younger order fits the stock the older one cannot use
+
+
 def test_r12_fbm_order_reserves_each_managed_items_full_quantity(enabled_account):
     make_product("SKU-M", qty=10)
     make_product("SKU-N", manage_stock=False)

@@ -20,7 +20,12 @@ from hypothesis import strategies as st
 
 from saleschannel.commerce.catalog.services import product_create
 from saleschannel.commerce.inventory.errors import InsufficientStock
-from saleschannel.commerce.inventory.selectors import open_reservations, salable_quantities, stock_for_store
+from saleschannel.commerce.inventory.selectors import (
+    open_reservations,
+    reserved_totals_verify,
+    salable_quantities,
+    stock_for_store,
+)
 from saleschannel.commerce.inventory.services import (
     reservation_append,
     reservation_compensate,
@@ -160,6 +165,7 @@ class Run:
         m = self.model
         actual = salable_quantities(stock=self.stock, skus=SKUS)
         assert actual == {s: m.salable(s) for s in SKUS}
+        assert reserved_totals_verify() == []  # the running sums are the ledger's sums
         for o in range(ORDERS):
             expected = {s: q for (held_o, s), q in m.held.items() if held_o == o and q != 0}
             assert open_reservations(object_type="order", object_id=self.object_id(o)) == expected

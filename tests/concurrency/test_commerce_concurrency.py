@@ -15,7 +15,11 @@ from saleschannel.commerce.customers.models import Customer
 from saleschannel.commerce.customers.services import customer_get_or_create
 from saleschannel.commerce.inventory.errors import InsufficientStock
 from saleschannel.commerce.inventory.models import Reservation
-from saleschannel.commerce.inventory.selectors import salable_quantity, stock_for_store
+from saleschannel.commerce.inventory.selectors import (
+    reserved_totals_verify,
+    salable_quantity,
+    stock_for_store,
+)
 from saleschannel.commerce.inventory.services import reservation_append
 from saleschannel.commerce.sales.services import OrderLine, OrderTotals, order_create, order_number_next
 from saleschannel.commerce.stores.selectors import store_default
@@ -74,6 +78,7 @@ def _race_for_the_last_five(stock):
     assert sum(r.quantity for r in Reservation.objects.filter(sku="LAST")) == -5
     assert salable_quantity(stock=stock, sku="LAST") == 0
     assert min(low_water) >= 0
+    assert reserved_totals_verify() == []
 
 
 @postgres

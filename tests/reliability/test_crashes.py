@@ -63,7 +63,10 @@ def recover() -> None:
 
 
 def assert_ledger_whole() -> None:
+    from saleschannel.commerce.inventory.selectors import reserved_totals_verify
+
     assert reservations_balance() == expected_reservations()
+    assert reserved_totals_verify() == []
 
 
 # --- the connection cut in the middle of an import ---------------------------------------------------

@@ -33,7 +33,7 @@ from django.utils import timezone
 from saleschannel.channel import rules
 from saleschannel.channel.errors import ImportRefused
 from saleschannel.channel.models import Account, AmazonOrder, ImportAttempt, OrderSettings
-from saleschannel.channel.services.recording import account_view, amazon_order_record
+from saleschannel.channel.services.recording import account_view, amazon_order_record, recorded_take
 from saleschannel.channel.services.snapshot import amazon_order_id_of, order_parse, order_view
 from saleschannel.channel.services.storeorder import (
     EXTERNAL_CHANNEL,
@@ -46,6 +46,7 @@ from saleschannel.commerce.errors import CommerceError
 from saleschannel.commerce.inventory.errors import InsufficientStock
 from saleschannel.commerce.inventory.selectors import open_reservations, salable_quantities, stock_for_store
 from saleschannel.commerce.inventory.services import reservation_append, reservation_compensate
+from saleschannel.commerce.memo import forget
 from saleschannel.commerce.sales.errors import ExternalRefTaken
 from saleschannel.commerce.sales.models import Order as StoreOrder
 from saleschannel.commerce.sales.services import order_cancel
@@ -71,6 +72,11 @@ RETRY_DELAYS = (
     dt.timedelta(hours=1), dt.timedelta(hours=4),
 )
 S = AmazonOrder.ImportState
+# What an evaluation may change on an Amazon order; the snapshot's own fields (its raw JSON
+# above all) are the recorder's and are not written again.
+DECIDED = ("auto_eligible", "import_state", "reason_code", "reason", "holds_pending_reservation",
+           "pending_generation", "store_order", "store_order_number", "error_attempts", "next_retry_at",
+           "evaluated_at")
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,9 @@ def _settings_view(settings: OrderSettings) -> rules.SettingsView:
     )
 
 
-def _stock_view(settings: OrderSettings, view: rules.OrderView) -> tuple[rules.StockView, Any]:
-    """R8: salable quantities on the target store's stock, and this order's own pending reservation."""
+def _stock_view(settings: OrderSettings, view: rules.OrderView, *, holds_pending: bool) -> tuple[rules.StockView, Any]:
+    """R8: salable quantities on the target store's stock, and this order's own pending reservation
+    (read only when the order holds one: the flag is written with the reservation, R12)."""
     if settings.store is None:
         return rules.StockView(), None
     stock = stock_for_store(store=settings.store)
@@ -110,7 +117,8 @@ def _stock_view(settings: OrderSettings, view: rules.OrderView) -> tuple[rules.S
     products = products_by_sku(skus)
     managed = [sku for sku in skus if sku in products and products[sku].manage_stock]
     salable = salable_quantities(stock=stock, skus=managed) if managed else {}
-    own = open_reservations(object_type=PENDING_OBJECT_TYPE, object_id=view.amazon_order_id, stock=stock)
+    own = (open_reservations(object_type=PENDING_OBJECT_TYPE, object_id=view.amazon_order_id, stock=stock)
+           if holds_pending else {})
     items = {sku: rules.SkuStock(manage_stock=products[sku].manage_stock if sku in products else None,
                                  salable=salable.get(sku, ZERO)) for sku in skus}
     return rules.StockView(skus=items, own_pending={sku: -qty for sku, qty in own.items()}), stock
@@ -146,24 +154,31 @@ def amazon_order_evaluate(
         with transaction.atomic():
             return _evaluate_locked(amazon_order.pk, manual, now, attempting)
     except ExternalRefTaken:
+        forget()  # what was read inside the rolled-back savepoint may be gone
         return _link_existing(amazon_order.pk, now)
     except InsufficientStock as exc:
         # Stock went between the decision and the reservation: the order waits (R9).
+        forget()
         return _set_waiting_short(amazon_order.pk, exc, now)
     except Exception as exc:
+        forget()
         log.warning("import of Amazon order %s failed: %s", amazon_order.amazon_order_id, type(exc).__name__)
         return _record_failure(amazon_order.pk, exc, manual=manual, attempted=attempting[0], now=now)
 
 
 def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[bool]) -> ImportOutcome:
-    ao = AmazonOrder.objects.select_for_update(of=("self",)).select_related("account", "store_order").get(pk=pk)
+    handed = recorded_take(pk)  # recorded in this transaction a moment ago: locked and read already
+    if handed is not None:
+        ao, parsed = handed
+    else:
+        ao = AmazonOrder.objects.select_for_update(of=("self",)).select_related("account", "store_order").get(pk=pk)
+        parsed = order_parse(ao.raw)
+        id_problem = amazon_order_id_of(parsed)[1]
+        if id_problem:
+            parsed = UnreadableOrder(order_id=None, raw=ao.raw, error=id_problem)
     settings = OrderSettings.objects.select_related("store__website").get(account=ao.account)
-    parsed = order_parse(ao.raw)
-    id_problem = amazon_order_id_of(parsed)[1]
-    if id_problem:
-        parsed = UnreadableOrder(order_id=None, raw=ao.raw, error=id_problem)
     view = order_view(ao.amazon_order_id, parsed)
-    stock_view, stock = _stock_view(settings, view)
+    stock_view, stock = _stock_view(settings, view, holds_pending=ao.holds_pending_reservation)
     if manual and settings.import_enabled and view.purchased_at and view.purchased_at >= ao.account.integrated_at:
         ao.auto_eligible = True  # [D] a hand import makes the order eligible: if it waits, it is created later
     decision = rules.order_decide(order=view, settings=_settings_view(settings), account=account_view(ao.account),
@@ -197,7 +212,7 @@ def _create(
     if decision.buyer_withheld:
         ao.reason = f"{order.number} (guest order: Amazon withheld the buyer's email)"
     ao.next_retry_at, ao.evaluated_at = None, now
-    ao.save()
+    ao.save(update_fields=DECIDED)
     ImportAttempt.objects.create(amazon_order=ao, attempted_at=now, manual=manual, succeeded=True,
                                  store_order_number=order.number)
     return _outcome(ao, created=True, attempted=True)
@@ -260,7 +275,7 @@ def _set_state(ao: AmazonOrder, decision: rules.Decision, reason: str, code: rul
         ao.reason = reason
         ao.next_retry_at = None
     ao.evaluated_at = now
-    ao.save()
+    ao.save(update_fields=DECIDED)
 
 
 def _short_text(exc: InsufficientStock) -> str:
@@ -276,7 +291,7 @@ def _link_existing(pk: int, now: dt.datetime) -> ImportOutcome:
         ao.store_order, ao.store_order_number = order, order.number
         ao.import_state, ao.reason_code, ao.reason = S.IMPORTED, rules.Reason.IMPORTED.value, order.number
         ao.next_retry_at, ao.evaluated_at = None, now
-        ao.save()
+        ao.save(update_fields=DECIDED)
     return _outcome(ao)
 
 
@@ -285,7 +300,7 @@ def _set_waiting_short(pk: int, exc: InsufficientStock, now: dt.datetime) -> Imp
         ao = AmazonOrder.objects.select_for_update().get(pk=pk)
         ao.import_state, ao.reason_code = S.WAITING, rules.Reason.OUT_OF_STOCK.value
         ao.reason, ao.evaluated_at = _short_text(exc), now
-        ao.save()
+        ao.save(update_fields=DECIDED)
     return _outcome(ao)
 
 
@@ -315,7 +330,7 @@ def _record_failure(pk: int, exc: Exception, *, manual: bool, attempted: bool, n
             _pending_release(ao)
         ao.import_state, ao.reason_code, ao.reason = S.ERROR, "import_error", message
         ao.evaluated_at = now
-        ao.save()
+        ao.save(update_fields=DECIDED)
         if attempted:
             ImportAttempt.objects.create(amazon_order=ao, attempted_at=now, manual=manual, succeeded=False,
                                          error=message[:5000])
@@ -345,10 +360,66 @@ def waiting_orders_evaluate(
         if not wanted:
             return 0
         orders = orders.filter(reduce(or_, (Q(skus__contains=f"|{sku}|") for sku in wanted)))
+    short = _ShortStock.of(account, orders.order_by().values_list("skus", flat=True).distinct())
     created = 0
-    for ao in orders.order_by("purchase_date", "pk").only("pk", "amazon_order_id").iterator():
-        created += amazon_order_evaluate(amazon_order=ao, now=now).created
+    rows = (orders.order_by("purchase_date", "pk").values_list("pk", "amazon_order_id", "raw", "holds_pending_reservation")
+            .iterator(chunk_size=200))
+    for pk, amazon_order_id, raw, holds_pending in rows:
+        needs = short.needs(amazon_order_id, raw) if not holds_pending else None
+        if needs is not None and short.cannot_cover(needs):
+            continue  # still short of stock as it stands: evaluating it again would only say so again
+        outcome = amazon_order_evaluate(amazon_order=AmazonOrder(pk=pk, amazon_order_id=amazon_order_id), now=now)
+        if outcome.created and needs is not None:
+            short.take(needs)
+        created += outcome.created
     return created
+
+
+class _ShortStock:
+    """The salable quantities of the SKUs that waiting orders ask for, read once per pass (R9).
+
+    An order whose managed lines ask for more than is salable is skipped without a transaction:
+    the evaluation would find the same shortage. The figures go down as this pass creates orders;
+    stock that rises meanwhile wakes the orders again (``salable_increased_receiver``). Orders that
+    hold a pending reservation of their own are always evaluated (R8 counts it as theirs).
+    """
+
+    def __init__(self, salable: dict[str, Decimal] | None) -> None:
+        self.salable = salable  # managed SKUs only; None: no store or stock to read
+
+    @classmethod
+    def of(cls, account: Account, sku_lists: Iterable[str]) -> _ShortStock:
+        settings = OrderSettings.objects.select_related("store").filter(account=account).first()
+        if settings is None or settings.store is None:
+            return cls(None)
+        skus = {sku for joined in sku_lists for sku in joined.split("|") if sku}
+        products = products_by_sku(skus)
+        managed = [sku for sku in skus if sku in products and products[sku].manage_stock]
+        try:
+            stock = stock_for_store(store=settings.store)
+        except CommerceError:
+            return cls(None)
+        return cls(salable_quantities(stock=stock, skus=managed) if managed else {})
+
+    def needs(self, amazon_order_id: str, raw: Any) -> dict[str, Decimal] | None:
+        """The order's quantities of managed SKUs; None when they cannot be told (it is evaluated)."""
+        if self.salable is None:
+            return None
+        try:
+            view = order_view(amazon_order_id, order_parse(raw))
+        except Exception:
+            return None
+        wanted = rules.quantities_by_sku(rules.positive_lines(view.lines))
+        return {sku: Decimal(qty) for sku, qty in wanted.items() if sku in self.salable}
+
+    def cannot_cover(self, needs: dict[str, Decimal]) -> bool:
+        assert self.salable is not None
+        return any(self.salable[sku] < qty for sku, qty in needs.items())
+
+    def take(self, needs: dict[str, Decimal]) -> None:
+        assert self.salable is not None
+        for sku, qty in needs.items():
+            self.salable[sku] -= qty
 
 
 def errored_orders_retry(*, account: Account, now: dt.datetime) -> int:

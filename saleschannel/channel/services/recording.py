@@ -17,16 +17,33 @@ from django.db import IntegrityError, transaction
 from saleschannel.channel import rules
 from saleschannel.channel.models import Account, AmazonOrder, AmazonStatusEvent, ImportPeriod
 from saleschannel.channel.services.snapshot import amazon_order_id_of, order_view, snapshot_fields
+from saleschannel.commerce.memo import remembered, remembering
 from saleschannel.spapi.models import Order, UnreadableOrder, read_order
 
 NUL = "\x00"
 
 
 def account_view(account: Account) -> rules.AccountView:
-    """The account's instants the rules read: ``integrated_at`` and the import periods (R4, R5)."""
-    periods = tuple(ImportPeriod.objects.filter(account=account).order_by("started_at")
-                    .values_list("started_at", "ended_at"))
+    """The account's instants the rules read: ``integrated_at`` and the import periods (R4, R5).
+
+    Read once per unit of work inside ``reads_remembered()``."""
+    periods = remembered("import_periods", account.pk, lambda: tuple(
+        ImportPeriod.objects.filter(account=account).order_by("started_at").values_list("started_at", "ended_at")))
     return rules.AccountView(integrated_at=account.integrated_at, import_periods=periods)
+
+
+def recorded_hand_on(stored: AmazonOrder, order: Order | UnreadableOrder) -> None:
+    """Inside ``reads_remembered()``: keep the snapshot just stored (row locked, order read) for
+    the evaluation that follows in the same transaction, so it neither reads nor parses it again."""
+    memo = remembering()
+    if memo is not None:
+        memo[("recorded", stored.pk)] = (stored, order)
+
+
+def recorded_take(pk: int) -> tuple[AmazonOrder, Order | UnreadableOrder] | None:
+    """What ``recorded_hand_on`` kept for this Amazon order, once; None when nothing was kept."""
+    memo = remembering()
+    return None if memo is None else memo.pop(("recorded", pk), None)
 
 
 def _is_newer(incoming: dt.datetime | None, stored: AmazonOrder, raw: dict[str, Any], *, readable: bool) -> bool:
@@ -101,6 +118,7 @@ def _upsert(
             _mark_unreadable(stored, order)
         stored.save()
         _status_event(stored, seen_at)
+        recorded_hand_on(stored, order)
         return stored, True
     if not _is_newer(fields["last_updated_time"], stored, fields["raw"], readable=not unreadable):
         return stored, False
@@ -114,6 +132,8 @@ def _upsert(
     stored.save()
     if status_changed:
         _status_event(stored, seen_at)
+    stored.account = account
+    recorded_hand_on(stored, order)
     return stored, True
 
 

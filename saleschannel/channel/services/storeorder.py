@@ -180,7 +180,9 @@ def _reserve(amazon_order: AmazonOrder, order: StoreOrder, decision: rules.Decis
                              event_key=f"{key}:pending:{amazon_order.pending_generation}:to-order")
     from saleschannel.commerce.inventory.selectors import open_reservations
 
-    held = open_reservations(object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk), stock=stock)
+    # The order was created in this transaction: only a transfer can have given it reservations.
+    held = (open_reservations(object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk), stock=stock)
+            if decision.pending is rules.PendingAction.TRANSFER else {})
     wanted: dict[str, Decimal] = {}
     for line in lines:
         wanted[line.sku] = wanted.get(line.sku, ZERO) + line.qty

@@ -121,10 +121,17 @@ class UsedEventKey(models.Model):
 
 
 class ReservationLock(models.Model):
-    """A row per (stock, SKU), created on demand and locked FOR UPDATE in primary-key order."""
+    """A row per (stock, SKU), created on demand: the lock ledger writers take (FOR UPDATE, in
+    primary-key order) and the running sum of that SKU's reservations on that stock.
+
+    ``reserved`` is kept by the ledger's writers in the transaction that appends the entries,
+    so the salable quantity is read from one row, however long the ledger grows; it always
+    equals ``SUM(quantity)`` of the pair's ``Reservation`` rows (``reserved_totals_verify``).
+    """
 
     stock = models.ForeignKey(Stock, on_delete=models.CASCADE, related_name="+")
     sku = models.CharField(max_length=64)
+    reserved = qty_field(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stock", "sku"], name="inventory_reservation_lock_once")]

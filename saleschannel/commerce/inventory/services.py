@@ -123,6 +123,25 @@ def _key_claim(event_key: str, event_type: str) -> bool:
     return True
 
 
+def _ledger_write(entries: Sequence[Reservation]) -> None:
+    """Append ledger entries and add them to the running (stock, SKU) sums, in the caller's transaction."""
+    if not entries:
+        return
+    Reservation.objects.bulk_create(entries)
+    sums: dict[tuple[int, str], Decimal] = {}
+    for entry in entries:
+        key = (entry.stock_id, entry.sku)
+        sums[key] = sums.get(key, ZERO) + entry.quantity
+    table = connection.ops.quote_name(ReservationLock._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (stock_id, sku, reserved) VALUES (%s, %s, %s) "  # noqa: S608  # nosec B608  # the table name is Django's quoted model table; values are parameters
+            f"ON CONFLICT (stock_id, sku) DO UPDATE SET reserved = {table}.reserved + excluded.reserved",
+            [(stock_id, sku, connection.ops.adapt_decimalfield_value(total, 16, 4))
+             for (stock_id, sku), total in sorted(sums.items())],
+        )
+
+
 def _event_check(*, event_type: str, object_type: str, object_id: str, event_key: str) -> tuple[str, str, str, str]:
     return (
         text_check("event_type", event_type, max_length=64),
@@ -178,7 +197,7 @@ def reservation_append(
             short = shortages_of(stock=stock, wanted=wanted)
             if short:
                 raise InsufficientStock(*short[0], shortages=short)  # rolls the claim back too
-        Reservation.objects.bulk_create([
+        _ledger_write([
             Reservation(stock=stock, sku=sku, quantity=-qty, event_type=event_type, object_type=object_type,
                         object_id=object_id, event_key=event_key)
             for sku, qty in sorted(wanted.items())
@@ -236,7 +255,7 @@ def reservation_compensate(
             return False
         entries = _release_entries(stock=stock, object_type=object_type, object_id=object_id,
                                    event_type=event_type, event_key=event_key, limits=limits)
-        Reservation.objects.bulk_create(entries)
+        _ledger_write(entries)
         _notify_on_commit(stock, (e.sku for e in entries))
     return True
 
@@ -265,7 +284,7 @@ def reservation_transfer(
                                     event_type=event_type, event_key=event_key, limits=None)
         taken = [Reservation(stock=stock, sku=e.sku, quantity=-e.quantity, event_type=event_type,
                              object_type=to_type, object_id=to_id, event_key=event_key) for e in released]
-        Reservation.objects.bulk_create(released + taken)
+        _ledger_write(released + taken)
     return True
 
 
@@ -294,7 +313,7 @@ def shipment_deduct(
         for sku, qty in sorted(shipped.items()):
             if not SourceItem.objects.filter(source=source_obj, sku=sku).update(quantity=F("quantity") - qty):
                 raise InvalidInput("sku", sku, f"has no quantity on source {source_obj.code}")
-        Reservation.objects.bulk_create(
+        _ledger_write(
             _release_entries(stock=stock, object_type=object_type, object_id=object_id,
                              event_type=event_type, event_key=event_key, limits=shipped)
         )

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from saleschannel.commerce.customers.models import Customer
 from saleschannel.commerce.errors import InvalidInput
+from saleschannel.commerce.memo import remembered
 from saleschannel.commerce.sales import ordercreate
 from saleschannel.commerce.sales.errors import IllegalTransition, StatusCodeTaken
 from saleschannel.commerce.sales.models import (
@@ -104,11 +105,13 @@ def status_resolve(*, state: str | None, status: OrderStatus | str | None) -> Or
     the default status of ``state`` (``new`` when neither is given)."""
     if status is None:
         wanted = state or S.NEW
-        found = OrderStatus.objects.filter(state=wanted, is_default=True).first()
+        found = remembered("default_status", wanted,
+                           lambda: OrderStatus.objects.filter(state=wanted, is_default=True).first())
         if found is None:
             raise InvalidInput("state", wanted, "has no default status (run saleschannel init)")
         return found
-    found = status if isinstance(status, OrderStatus) else OrderStatus.objects.filter(code=status).first()
+    found = status if isinstance(status, OrderStatus) else remembered(
+        "status", status, lambda: OrderStatus.objects.filter(code=status).first())
     if found is None:
         raise InvalidInput("status", status, "is not an order status")
     if state is not None and found.state != state:
@@ -123,18 +126,27 @@ def order_number_next(*, store: Store) -> str:
     get one number; a rolled-back order gives its number back.
     """
     with transaction.atomic():
-        sequence = OrderSequence.objects.select_for_update().filter(store=store).first()
-        if sequence is None:  # the store's first number: make its row, racing writers make one
+        value = _sequence_step(store)
+        if value is None:  # the store's first number: make its row, racing writers make one
             OrderSequence.objects.bulk_create([OrderSequence(store=store)], ignore_conflicts=True)
-            sequence = OrderSequence.objects.select_for_update().get(store=store)
-        value = sequence.last_value
-        while True:
-            value += 1
-            number = f"{value:09d}"
-            if not Order.objects.filter(store=store, number=number).exists():
-                break
-        OrderSequence.objects.filter(pk=sequence.pk).update(last_value=value)
-    return number
+            value = _sequence_step(store)
+            assert value is not None
+        while Order.objects.filter(store=store, number=f"{value:09d}").exists():
+            value = _sequence_step(store)
+            assert value is not None
+    return f"{value:09d}"
+
+
+def _sequence_step(store: Store) -> int | None:
+    """Add one to the store's sequence and return it; the row stays locked until the transaction ends."""
+    table = connection.ops.quote_name(OrderSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 WHERE store_id = %s RETURNING last_value",  # noqa: S608  # nosec B608  # the table name is Django's quoted model table; the value is a parameter
+            [store.pk],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def order_create(
