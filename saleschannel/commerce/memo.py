@@ -1,0 +1,57 @@
+"""Reads remembered for one unit of work: one Amazon order's import, say.
+
+An import reads the same rows several times (the products of its SKUs, the store's stock,
+the default order statuses): once to decide, again to create, again to reserve. Inside
+``reads_remembered()`` those selectors answer a repeated question from memory. It lasts
+as long as the ``with`` block (one order's transaction), never across units of work, so
+it never hides another writer's change for longer than that transaction could.
+
+- ``reads_remembered()``: a context manager; nested blocks share the outer one.
+- ``remembered(kind, key, load)``: ``load()`` once per (kind, key) inside a block, every
+  time outside one.
+- ``forget()``: drop what the current block remembers (after a rollback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_MISSING = object()
+_memo: ContextVar[dict[tuple[str, Any], Any] | None] = ContextVar("saleschannel_reads", default=None)
+
+
+@contextmanager
+def reads_remembered() -> Iterator[None]:
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def remembered(kind: str, key: Any, load: Callable[[], T]) -> T:
+    memo = _memo.get()
+    if memo is None:
+        return load()
+    value = memo.get((kind, key), _MISSING)
+    if value is _MISSING:
+        value = memo[(kind, key)] = load()
+    return value  # type: ignore[return-value]
+
+
+def remembering() -> dict[tuple[str, Any], Any] | None:
+    """The current block's memory (None outside one), for selectors that fill it in bulk."""
+    return _memo.get()
+
+
+def forget() -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
