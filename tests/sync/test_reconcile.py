@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from saleschannel.channel.models import AmazonOrder
-from saleschannel.channel.services.sync import account_sync
+from saleschannel.channel.services.sync import account_sync, open_orders_to_recheck
 from saleschannel.spapi.params import format_time
-from saleschannel.workers.models import RateBucket, SyncCursor
+from saleschannel.workers.models import OrderRecheck, RateBucket, SyncCursor
 from tests.sync.conftest import sandbox_app
 from tests.sync.helpers import assert_exactly_once, channel_statuses, sandbox_statuses
 
@@ -147,3 +147,66 @@ def test_s1_a_cycle_short_of_tokens_pauses_and_resumes_at_its_page(account, cloc
     assert_exactly_once(account)
     assert channel_statuses(account) == sandbox_statuses(app)
     app.close()
+
+
+def _open_orders(app, count: int) -> list[str]:
+    ids = app.generate(count)
+    for order_id in ids:
+        app.change_status(order_id, "UNSHIPPED")
+    return ids
+
+
+def test_s2_rechecks_wait_for_a_fresh_query_after_a_backlog(account, clock, client_for, policy):
+    """A query read over several cycles is as old as its first page: the next query, not a
+    getOrder per order, reads what changed since; the rechecks come after it (B2)."""
+    app = sandbox_app(clock, rate_limits=True, pagination_ttl=3600)
+    policy = dataclasses.replace(policy, page_size=10)
+    client = client_for(account, app)
+    _open_orders(app, 30)
+    clock.advance(60)
+    RateBucket.objects.create(seller_id=account.seller_id, operation="searchOrders", rate=0.0056, burst=20,
+                              tokens=1.0, refilled_at=clock.now())
+    first = account_sync(account=account, client=client, clock=clock, policy=policy)
+    assert first.outcome == "partial" and first.pages == 1
+    clock.advance(16 * 60)  # the first page's orders are due a recheck now
+    second = account_sync(account=account, client=client, clock=clock, policy=policy)
+    assert second.outcome == "ok" and second.pages == 2
+    assert "getOrder" not in second.api_calls_by_operation  # the query it finished began a cycle ago
+    clock.advance(60)
+    stale = open_orders_to_recheck(account=account, now=clock.now(), policy=policy)
+    assert 0 < len(stale) <= 10  # the open ones of the first page, read 17 minutes ago
+    started = clock.now()
+    third = account_sync(account=account, client=client, clock=clock, policy=policy)
+    # A fresh query first: it brings anew the orders Amazon moved on meanwhile; then getOrder
+    # for the rest of them.
+    brought = [o.pk for o in stale if AmazonOrder.objects.get(pk=o.pk).last_seen_at >= started]
+    rechecked = OrderRecheck.objects.filter(amazon_order__in=[o.pk for o in stale]).count()
+    assert third.outcome == "ok" and brought and rechecked == len(stale) - len(brought)
+    assert third.api_calls_by_operation["getOrder"] == rechecked
+    assert app.calls()["throttled"] == 0
+    assert_exactly_once(account)
+    app.close()
+
+
+def test_the_sync_log_counts_waiting_and_errored_orders_following_only_those(account, sandbox, client_for,
+                                                                              clock, policy):
+    from saleschannel.channel.services.sync import LeftWaiting
+
+    _open_orders(sandbox, 6)
+    sandbox.generate(6)
+    run = account_sync(account=account, client=client_for(account, sandbox), clock=clock, policy=policy)
+    orders = AmazonOrder.objects.filter(account=account)
+    waiting = orders.filter(import_state="waiting").count()
+    errors = orders.filter(import_state="error").count()
+    assert run.fetched == 12 and waiting > 0 and (run.waiting, run.errors) == (waiting, errors)
+    everything = list(orders.values_list("pk", flat=True))
+    left = LeftWaiting()
+    left.note(everything)
+    assert len(left.pks) == waiting + errors and left.counts() == (waiting, errors)
+    left.note(everything)  # read again: counted once
+    assert left.counts() == (waiting, errors)
+    capped = LeftWaiting(limit=1)
+    capped.note(everything)
+    assert len(capped.pks) == 1 and capped.counts() == (waiting, errors)
+    imported = list(orders.filter(import_state="imported").values_list("pk", flat=True))
+    assert imported and not set(imported) & left.pks

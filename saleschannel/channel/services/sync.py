@@ -21,8 +21,10 @@ change nothing, because an upsert of the same snapshot is a no-op.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -57,11 +59,50 @@ log = logging.getLogger("saleschannel.sync")
 
 #: Statuses after which Amazon changes nothing the channel acts on.
 FINAL_STATUSES = ("Shipped", "Canceled", "Unfulfillable")
+#: The import states a sync log counts (``SyncRun.waiting``, ``SyncRun.errors``).
+PROBLEM_STATES = (AmazonOrder.ImportState.WAITING, AmazonOrder.ImportState.ERROR)
 Checkpoint = Callable[[str], None]
 
 
 class StopRequested(Exception):
     """The worker was asked to stop; raised between orders only."""
+
+
+@dataclass
+class LeftWaiting:
+    """The orders a run has read and left waiting or in error: what its log counts at the end.
+
+    Only those can still be waiting or in error when the run ends (nothing in a run turns an
+    order it left imported or not importable back into either, short of reading it again),
+    so the run follows their keys, not those of every order it read: a backfill of 100,000
+    orders that all import keeps none. It follows at most ``limit`` of them (about 1 MB);
+    any further one is counted in the state the run left it in, and not followed.
+    """
+
+    limit: int = 10_000
+    pks: set[int] = field(default_factory=set)
+    beyond_limit: Counter[str] = field(default_factory=Counter)
+
+    def note(self, pks: Iterable[int]) -> None:
+        """The run has just taken these orders: follow those it left waiting or in error."""
+        for batch in _chunks(pks):
+            for pk, state in AmazonOrder.objects.filter(pk__in=batch).values_list("pk", "import_state"):
+                if state not in PROBLEM_STATES:
+                    self.pks.discard(pk)
+                elif pk in self.pks or len(self.pks) < self.limit:
+                    self.pks.add(pk)
+                else:
+                    self.beyond_limit[state] += 1
+
+    def counts(self) -> tuple[int, int]:
+        """(waiting, errors) among them now."""
+        waiting = self.beyond_limit[AmazonOrder.ImportState.WAITING]
+        errors = self.beyond_limit[AmazonOrder.ImportState.ERROR]
+        for batch in _chunks(sorted(self.pks)):
+            states = list(AmazonOrder.objects.filter(pk__in=batch).values_list("import_state", flat=True))
+            waiting += sum(1 for s in states if s == AmazonOrder.ImportState.WAITING)
+            errors += sum(1 for s in states if s == AmazonOrder.ImportState.ERROR)
+        return waiting, errors
 
 
 @dataclass
@@ -76,7 +117,9 @@ class Cycle:
     cursor: SyncCursor
     checkpoint: Checkpoint
     stop: Callable[[], bool]
-    touched: set[int] = field(default_factory=set)
+    left: LeftWaiting = field(default_factory=LeftWaiting)
+    #: S1 finished, in this cycle, a query whose first page was read in an earlier cycle.
+    s1_finished_old_query: bool = False
 
     def step(self, name: str) -> None:
         self.checkpoint(name)
@@ -148,12 +191,18 @@ def order_take(*, account: Account, order: Order | UnreadableOrder, seen_at: dt.
 
 def _take_page(cycle: Cycle, page: SearchPage) -> None:
     cycle.run.pages += 1
-    for order in page.orders:
-        cycle.between_orders()
-        taken = order_take(account=cycle.account, order=order, seen_at=cycle.clock.now(),
-                           checkpoint=cycle.checkpoint)
-        cycle.touched.add(taken.pk)
-        cycle.run.fetched += 1
+    taken: list[int] = []
+    try:
+        for order in page.orders:
+            cycle.between_orders()
+            taken.append(order_take(account=cycle.account, order=order, seen_at=cycle.clock.now(),
+                                    checkpoint=cycle.checkpoint).pk)
+            cycle.run.fetched += 1
+    except BaseException:
+        with contextlib.suppress(Exception):  # for the log only: the error in flight matters more
+            cycle.left.note(taken)
+        raise
+    cycle.left.note(taken)
     cycle.step("page")
 
 
@@ -207,10 +256,12 @@ def _s1_page_done(cycle: Cycle, page: SearchPage) -> None:
 
 
 def _s1(cycle: Cycle) -> None:
+    old_query = bool(cycle.cursor.query_next_token)  # its first page was read in an earlier cycle
     try:
         for page in _s1_pages(cycle):
             _take_page(cycle, page)
             _s1_page_done(cycle, page)
+        cycle.s1_finished_old_query = old_query
     except InvalidRequest:
         if not cycle.cursor.query_next_token:
             raise
@@ -303,6 +354,17 @@ def _recheck_mark(amazon_order: AmazonOrder, now: dt.datetime) -> None:
 
 
 def _recheck(cycle: Cycle) -> None:
+    """S2(a): ``getOrder`` of the known open orders oldest checked first, after a fresh S1 only.
+
+    When S1 has just finished a query begun in an earlier cycle (a backlog read over many
+    cycles, one page per token), what it read is as old as that query's first page, and
+    the next cycle's query reads every change Amazon's index has shown since, at one call
+    per 100 orders; a ``getOrder`` of each open order now would read the same changes at
+    one call per order. The rechecks wait for that query, then re-read only the orders it
+    did not bring anew. (A cycle short of ``searchOrders`` tokens ends before this step.)
+    """
+    if cycle.s1_finished_old_query:
+        return
     now = cycle.clock.now()
     for stale in open_orders_to_recheck(account=cycle.account, now=now, policy=cycle.policy):
         cycle.between_orders()
@@ -326,7 +388,7 @@ def _recheck(cycle: Cycle) -> None:
             return
         taken = order_take(account=cycle.account, order=order, seen_at=cycle.clock.now(),
                            checkpoint=cycle.checkpoint)
-        cycle.touched.add(taken.pk)
+        cycle.left.note([taken.pk])
         _recheck_mark(stale, now)
 
 
@@ -356,10 +418,9 @@ def _chunks(ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:
 
 def _finish(cycle: Cycle, *, imported_before: int, outcome: str, error: str = "") -> SyncRun:
     run = cycle.run
-    for batch in _chunks(sorted(cycle.touched)):
-        states = AmazonOrder.objects.filter(pk__in=batch).values_list("import_state", flat=True)
-        run.waiting += sum(1 for s in states if s == AmazonOrder.ImportState.WAITING)
-        run.errors += sum(1 for s in states if s == AmazonOrder.ImportState.ERROR)
+    waiting, errors = cycle.left.counts()
+    run.waiting += waiting
+    run.errors += errors
     run.created = max(0, _imported_count(cycle.account) - imported_before)
     stats = cycle.client.stats.snapshot()
     run.api_calls_by_operation = dict(sorted(stats.calls.items()))
