@@ -148,6 +148,7 @@ def test_large_counts_are_recounted_every_few_minutes_problems_always(staff_clie
     assert 'id="recount-note"' in html and "above 2 are recounted every 5 minutes" in html
     home = staff_client.get("/")
     assert home.context["rows"][0]["counts"]["imported"] == 3 and home.context["rows"][0]["problems"] == 8
+    assert home.context["problem_count"] == 8
     assert 'id="recount-note"' in home.content.decode()
     cache.clear()  # what RECOUNT_S seconds do
     assert selectors.import_state_counts(account=account)[account.pk]["imported"] == 5

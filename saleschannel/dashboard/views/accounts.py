@@ -38,7 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for a in accounts
     ]
-    context = {"rows": rows, "recount_note": _recount_note(counts.values()), "nav": "accounts", "title": "Accounts"}
+    context = {"rows": rows, "recount_note": _recount_note(counts.values()), "problem_count": sum(problems.values()),
+               "nav": "accounts", "title": "Accounts"}
     return render_page(request, "dashboard/home.html", context)
 
 
@@ -86,12 +87,14 @@ def store_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         size=RECENT_ORDERS,
     ).rows
     counts = selectors.import_state_counts(account=account).get(account.pk, {})
+    problems = selectors.problem_counts()  # the account's and, summed, the banner's: one read of a small index
     context = {
         "account": account,
         "settings": getattr(account, "order_settings", None),
         "counts": counts,
         "recount_note": _recount_note([counts]),
-        "problems": selectors.problem_order_count(account=account),
+        "problems": problems.get(account.pk, 0),
+        "problem_count": sum(problems.values()),
         "revenue": selectors.revenue(account=account, now=now),
         "day_chart": day_chart,
         "call_chart": call_chart,
