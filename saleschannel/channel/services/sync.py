@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from saleschannel.channel.models import Account, AmazonOrder
@@ -39,6 +39,7 @@ from saleschannel.channel.services.importer import (
     waiting_orders_evaluate,
 )
 from saleschannel.channel.services.recording import amazon_order_record
+from saleschannel.commerce.memo import reads_remembered
 from saleschannel.spapi.auth import LWA_TOKEN_URL, Credentials
 from saleschannel.spapi.client import SpApiClient
 from saleschannel.spapi.clock import Clock, SystemClock
@@ -172,14 +173,19 @@ def account_client(
 
 
 def _lock_account(account: Account) -> None:
-    """Serialise the writes of one account's orders (cycle, sweep, notification fetch)."""
-    SyncCursor.objects.select_for_update().filter(account=account).values_list("pk", flat=True).first()
+    """Serialise the writes of one account's orders (cycle, sweep, notification fetch).
+
+    On SQLite every write transaction is ``BEGIN IMMEDIATE`` (settings): writers are serialised already."""
+    if connection.features.has_select_for_update:
+        SyncCursor.objects.select_for_update().filter(account=account).values_list("pk", flat=True).first()
 
 
 def order_take(*, account: Account, order: Order | UnreadableOrder, seen_at: dt.datetime,
                checkpoint: Checkpoint = _no_checkpoint) -> AmazonOrder:
-    """Record one snapshot and, when it changed anything, evaluate it by the rules: one transaction."""
-    with transaction.atomic():
+    """Record one snapshot and, when it changed anything, evaluate it by the rules: one transaction.
+
+    The rows both steps read (the snapshot, products, stock, statuses) are read once (``reads_remembered``)."""
+    with reads_remembered(), transaction.atomic():
         _lock_account(account)
         amazon_order, changed = amazon_order_record(account=account, order=order, seen_at=seen_at)
         checkpoint("upsert")
