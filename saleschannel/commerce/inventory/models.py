@@ -121,8 +121,8 @@ class UsedEventKey(models.Model):
 
 
 class ReservationLock(models.Model):
-    """A row per (stock, SKU), created on demand: the lock ledger writers take (FOR UPDATE, in
-    primary-key order) and the running sum of that SKU's reservations on that stock.
+    """A row per (stock, SKU), created on demand: the lock ledger writers take (in SKU order, on
+    PostgreSQL) and the running sum of that SKU's reservations on that stock.
 
     ``reserved`` is kept by the ledger's writers in the transaction that appends the entries,
     so the salable quantity is read from one row, however long the ledger grows; it always

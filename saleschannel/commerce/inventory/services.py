@@ -2,7 +2,7 @@
 
 Every write to the ledger takes one lock over the (stock, SKU) pairs it touches, then
 checks and appends inside the same transaction: on PostgreSQL a ``ReservationLock`` row
-per pair, created on demand and locked ``FOR UPDATE`` in primary-key order; on SQLite the
+per pair, created on demand and locked in SKU order by one upsert; on SQLite the
 transaction is ``BEGIN IMMEDIATE`` (settings), so writers are already serialized.
 Each event claims its ``event_key`` in ``UsedEventKey`` once: a replay returns False and
 changes nothing, also after ``reservations_cleanup``.
@@ -97,11 +97,17 @@ def _locks_take(*, stock: Stock, skus: Iterable[str]) -> None:
     wanted = sorted(set(skus))
     if not wanted or not connection.features.has_select_for_update:
         return  # SQLite: BEGIN IMMEDIATE already holds the database's one write lock
-    ReservationLock.objects.bulk_create(
-        [ReservationLock(stock=stock, sku=sku) for sku in wanted], ignore_conflicts=True
-    )
-    locked = ReservationLock.objects.select_for_update().filter(stock=stock, sku__in=wanted).order_by("pk")
-    list(locked.values_list("pk", flat=True))
+    # One statement creates the missing rows and locks them all, one after another in SKU
+    # order (every writer takes them in that order, so two writers never wait on each other
+    # in a circle): ON CONFLICT DO UPDATE locks the existing row as an UPDATE would.
+    table = connection.ops.quote_name(ReservationLock._meta.db_table)
+    rows = ", ".join(["(%s, %s, 0)"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (stock_id, sku, reserved) VALUES {rows} "  # noqa: S608  # nosec B608  # the table name is Django's quoted model table; values are parameters
+            f"ON CONFLICT (stock_id, sku) DO UPDATE SET reserved = {table}.reserved",
+            [value for sku in wanted for value in (stock.pk, sku)],
+        )
 
 
 def _key_claim(event_key: str, event_type: str) -> bool:
