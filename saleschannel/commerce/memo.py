@@ -10,6 +10,10 @@ it never hides another writer's change for longer than that transaction could.
 - ``remembered(kind, key, load)``: ``load()`` once per (kind, key) inside a block, every
   time outside one.
 - ``forget()``: drop what the current block remembers (after a rollback).
+- ``settings_remembered()``: a longer block, one page of Amazon orders, say, inside which the
+  store's configuration (``SETTINGS_KINDS``: which stock a website sells from, the order
+  statuses) is read once for all its units of work. A change to that configuration is seen
+  from the next block on: seconds later, never by half an order.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 _MISSING = object()
 _memo: ContextVar[dict[tuple[str, Any], Any] | None] = ContextVar("saleschannel_reads", default=None)
+_settings: ContextVar[dict[tuple[str, Any], Any] | None] = ContextVar("saleschannel_settings_reads", default=None)
+SETTINGS_KINDS = frozenset({"stock_of_website", "default_status", "status"})
 
 
 @contextmanager
@@ -36,8 +42,22 @@ def reads_remembered() -> Iterator[None]:
         _memo.reset(token)
 
 
+@contextmanager
+def settings_remembered() -> Iterator[None]:
+    if _settings.get() is not None:
+        yield
+        return
+    token = _settings.set({})
+    try:
+        yield
+    finally:
+        _settings.reset(token)
+
+
 def remembered(kind: str, key: Any, load: Callable[[], T]) -> T:
-    memo = _memo.get()
+    memo = _settings.get() if kind in SETTINGS_KINDS else None
+    if memo is None:
+        memo = _memo.get()
     if memo is None:
         return load()
     value = memo.get((kind, key), _MISSING)
@@ -52,6 +72,6 @@ def remembering() -> dict[tuple[str, Any], Any] | None:
 
 
 def forget() -> None:
-    memo = _memo.get()
-    if memo is not None:
-        memo.clear()
+    for memo in (_memo.get(), _settings.get()):
+        if memo is not None:
+            memo.clear()

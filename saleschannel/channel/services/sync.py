@@ -39,7 +39,7 @@ from saleschannel.channel.services.importer import (
     waiting_orders_evaluate,
 )
 from saleschannel.channel.services.recording import amazon_order_record
-from saleschannel.commerce.memo import reads_remembered
+from saleschannel.commerce.memo import reads_remembered, settings_remembered
 from saleschannel.spapi.auth import LWA_TOKEN_URL, Credentials
 from saleschannel.spapi.client import SpApiClient
 from saleschannel.spapi.clock import Clock, SystemClock
@@ -199,11 +199,12 @@ def _take_page(cycle: Cycle, page: SearchPage) -> None:
     cycle.run.pages += 1
     taken: list[int] = []
     try:
-        for order in page.orders:
-            cycle.between_orders()
-            taken.append(order_take(account=cycle.account, order=order, seen_at=cycle.clock.now(),
-                                    checkpoint=cycle.checkpoint).pk)
-            cycle.run.fetched += 1
+        with settings_remembered():  # the store's configuration, read once per page
+            for order in page.orders:
+                cycle.between_orders()
+                taken.append(order_take(account=cycle.account, order=order, seen_at=cycle.clock.now(),
+                                        checkpoint=cycle.checkpoint).pk)
+                cycle.run.fetched += 1
     except BaseException:
         with contextlib.suppress(Exception):  # for the log only: the error in flight matters more
             cycle.left.note(taken)
