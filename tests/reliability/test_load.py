@@ -20,6 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from saleschannel.channel.models import AmazonOrder
+from saleschannel.commerce.inventory.selectors import reserved_totals_verify
 from tests.reliability.conftest import connect
 from tests.reliability.test_crashes import start_worker, wait_for
 from tests.sync.conftest import stock_catalog
@@ -108,6 +109,7 @@ def test_workers_import_every_backlog_once_while_the_dashboard_is_read(
             assert set(AmazonOrder.objects.filter(account=account).values_list("amazon_order_id", flat=True)) == {
                 o["orderId"] for o in app.store.all()}
         assert reservations_balance() == expected_reservations()
+        assert reserved_totals_verify() == []
         statuses = {status for _, status, _ in reader.answers}
         assert statuses == {200}, statuses
         times = sorted(t for _, _, t in reader.answers)
