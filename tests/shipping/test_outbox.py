@@ -253,3 +253,20 @@ def test_ledger_is_exact_after_every_path(imported, amazon):
     assert order.state == "complete"
     assert (source_qty("SKU-A"), source_qty("SKU-B")) == (8, 4)
     assert ledger(order) == {"SKU-A": 0, "SKU-B": 0}
+
+
+def test_an_account_to_reconnect_keeps_its_messages_untried_until_it_is_connected_again(imported, amazon):
+    from saleschannel.channel.models import Account
+
+    _, order = imported()
+    _, message = amazon_order_ship(now=amazon.clock.now(), order=order, carrier_code="UPS", tracking_number="1Z2")
+    Account.objects.filter(pk=message.account_id).update(credentials_state=Account.CredentialsState.NEEDS_RECONNECTING)
+    later = amazon.clock.now() + dt.timedelta(days=2)
+    assert _send(amazon, later) == 0
+    message.refresh_from_db()
+    assert message.state == "pending" and message.attempts == 0
+    assert amazon.recorder.tried(message.package_reference_id) == 0
+    Account.objects.filter(pk=message.account_id).update(credentials_state=Account.CredentialsState.OK)
+    assert _send(amazon, later) == 1
+    message.refresh_from_db()
+    assert message.state == "sent" and amazon.recorder.accepted(message.package_reference_id) == 1

@@ -74,8 +74,12 @@ def _default_factory(account: Account, clock: Clock) -> Any:
 
 def _claim(now: dt.datetime, limit: int, holder: str) -> list[int]:
     with transaction.atomic():
+        # An account whose authorization Amazon refused waits for the merchant to reconnect it:
+        # its messages stay pending, untried, and go as soon as it is connected again.
         due = (OutboxMessage.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
-               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)).order_by("next_attempt_at", "pk"))
+               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+               .exclude(account__credentials_state=Account.CredentialsState.NEEDS_RECONNECTING)
+               .order_by("next_attempt_at", "pk"))
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:limit])
