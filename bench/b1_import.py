@@ -136,7 +136,7 @@ def _engine(account: Any, parsed: list[Any]) -> tuple[dict[str, Any], InsertReco
 
 
 def _waiting_again(account: Any) -> dict[str, Any]:
-    """What every sync cycle's R9 step costs after this import: all waiting orders evaluated again."""
+    """What every sync cycle's R9 step costs after this import: its pass over all the waiting orders."""
     from saleschannel.channel.services.importer import waiting_orders_evaluate
 
     count = world_waiting(account)

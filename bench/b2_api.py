@@ -59,8 +59,8 @@ def measure(*, backend: str, orders: int) -> dict[str, Any]:
         from bench.orders import T0, importable_orders
         from saleschannel.channel.models import AmazonOrder
 
-        # Plentiful stock: orders waiting for stock are evaluated again at every cycle (R9),
-        # which costs this machine time the simulated clock does not see and changes no call.
+        # Plentiful stock: every cycle passes over the orders waiting for stock (R9), which
+        # costs this machine time the simulated clock does not see and changes no call.
         world.catalog_setup(orders, mixed=False)
         start = T0 + dt.timedelta(minutes=1)
         now = start + dt.timedelta(seconds=orders * SPACING) + dt.timedelta(hours=1)

@@ -58,8 +58,8 @@ def _b1(r: dict[str, Any]) -> list[str]:
         ]
         w = b.get("waiting_evaluated_again")
         if w:
-            lines.append(f"| B1 {backend} | each sync cycle's R9 step afterwards: {w['waiting_orders']:,} waiting orders "
-                         f"evaluated again | {w['wall_s']} s ({w['cpu_s']} s CPU) per cycle | – | – |")
+            lines.append(f"| B1 {backend} | each sync cycle's R9 step afterwards: its pass over {w['waiting_orders']:,} "
+                         f"waiting orders | {w['wall_s']} s ({w['cpu_s']} s CPU) per cycle | – | – |")
     return lines
 
 
