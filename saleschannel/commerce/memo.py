@@ -19,7 +19,7 @@ it never hides another writer's change for longer than that transaction could.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -31,27 +31,23 @@ SETTINGS_KINDS = frozenset({"stock_of_website", "default_status", "status"})
 
 
 @contextmanager
-def reads_remembered() -> Iterator[None]:
-    if _memo.get() is not None:
+def _block(var: ContextVar[dict[tuple[str, Any], Any] | None]) -> Iterator[None]:
+    if var.get() is not None:  # nested: the outer block's memory serves
         yield
         return
-    token = _memo.set({})
+    token = var.set({})
     try:
         yield
     finally:
-        _memo.reset(token)
+        var.reset(token)
 
 
-@contextmanager
-def settings_remembered() -> Iterator[None]:
-    if _settings.get() is not None:
-        yield
-        return
-    token = _settings.set({})
-    try:
-        yield
-    finally:
-        _settings.reset(token)
+def reads_remembered() -> AbstractContextManager[None]:
+    return _block(_memo)
+
+
+def settings_remembered() -> AbstractContextManager[None]:
+    return _block(_settings)
 
 
 def remembered(kind: str, key: Any, load: Callable[[], T]) -> T:
