@@ -191,8 +191,10 @@ class Worker:
         return bool(served or synced or sent)
 
     def _buyer_data_retention(self) -> None:
-        """C27: once a day, by whichever worker takes the job's lease, mask buyer data past its retention."""
+        """C27: once a day, by whichever worker takes the job's lease, mask buyer data past its retention
+        and delete the sync log's runs past theirs."""
         from saleschannel.channel.services.retention import buyer_data_mask
+        from saleschannel.workers.synclog import sync_log_prune
 
         now = self.clock.now()
         if self._retention_checked_at is not None and (now - self._retention_checked_at).total_seconds() < 60:
@@ -204,6 +206,7 @@ class Worker:
         due = now + dt.timedelta(hours=1)  # a failed run is tried again in an hour
         try:
             buyer_data_mask(now=now)
+            sync_log_prune(now=now)
             due = now + dt.timedelta(days=1)
         finally:
             lease_release(key=RETENTION_LEASE, holder=self.holder, due_at=due)

@@ -1,0 +1,61 @@
+"""The sync log is kept for a configurable number of days.
+
+A worker writes a ``SyncRun`` for every cycle of every account (one every few minutes), so
+the log would grow without end. Once a day, with the buyer-data retention, the runs that
+finished more than ``SALESCHANNEL_SYNC_LOG_DAYS`` days ago (default 90) are deleted; each
+account's latest run stays whatever its age, so the dashboard can always say when an
+account was last synced.
+
+- ``sync_log_days() -> int``
+- ``sync_log_prune(*, now=None, days=None) -> int``: deletes, returns the rows deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from saleschannel.workers.models import SyncRun
+
+log = logging.getLogger("saleschannel.retention")
+
+DEFAULT_DAYS = 90
+_BATCH = 1000
+
+
+def sync_log_days() -> int:
+    """The configured number of days (a setting or the environment), else 90."""
+    raw: Any = getattr(settings, "SALESCHANNEL_SYNC_LOG_DAYS", None)
+    if raw is None:
+        raw = os.environ.get("SALESCHANNEL_SYNC_LOG_DAYS", DEFAULT_DAYS)
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"SALESCHANNEL_SYNC_LOG_DAYS: {raw!r} is not a whole number") from None
+    if days < 1:
+        raise ValueError("SALESCHANNEL_SYNC_LOG_DAYS must be at least 1")
+    return days
+
+
+def sync_log_prune(*, now: dt.datetime | None = None, days: int | None = None) -> int:
+    """Delete the sync runs finished more than ``days`` ago, but never an account's latest run."""
+    days = sync_log_days() if days is None else days
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    latest = list(SyncRun.objects.values("account_id").annotate(last=Max("pk")).values_list("last", flat=True))
+    old = SyncRun.objects.filter(finished_at__lt=cutoff).exclude(pk__in=latest).order_by("pk")
+    deleted = 0
+    while True:
+        batch = list(old.values_list("pk", flat=True)[:_BATCH])
+        if not batch:
+            break
+        deleted += SyncRun.objects.filter(pk__in=batch).delete()[0]
+    log.info("retention: deleted %d sync runs finished before %s", deleted, cutoff.isoformat())
+    return deleted
