@@ -46,7 +46,24 @@ def _read_until(proc: subprocess.Popen[str], pattern: str, timeout: float) -> re
         match = re.search(pattern, line)
         if match:
             return match
-    raise AssertionError(f"no line matching {pattern!r}; stdout was: {''.join(seen)!r}")
+    errors = _stderr_tail(proc)
+    raise AssertionError(f"no line matching {pattern!r}; stdout was: {''.join(seen)!r}; stderr ends: {errors!r}")
+
+
+def _stderr_tail(proc: subprocess.Popen[str]) -> str:
+    """What the demo wrote to standard error, when it was sent to a file (``_stderr_to``)."""
+    path = getattr(proc, "stderr_path", None)
+    return Path(path).read_text()[-3000:] if path and Path(path).exists() else ""
+
+
+def _demo(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.Popen[str]:
+    """Start the demo with standard error kept in a file, so a failure to start says why."""
+    path = tmp_path / "demo.stderr"
+    with path.open("w") as errors:
+        proc = subprocess.Popen([sys.executable, "-m", "saleschannel", "demo", *args], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=errors, text=True)
+    proc.stderr_path = str(path)  # type: ignore[attr-defined]
+    return proc
 
 
 def _store_orders(env: dict[str, str]) -> list[dict]:
@@ -68,11 +85,8 @@ def _login(base: str, user: str, password: str) -> httpx.Client:
 def test_demo_imports_orders_serves_the_dashboard_and_stops_everything_on_ctrl_c(tmp_path):
     env = dict(os.environ, SALESCHANNEL_HOME=str(tmp_path / "var"), PYTHONUNBUFFERED="1")
     env.pop("DATABASE_URL", None)  # the demo runs on the embedded default
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "saleschannel", "demo", "--port", str(_free_port()),
-         "--sandbox-port", str(_free_port()), "--orders-per-minute", "120", "--pace", "40", "--seed", "3"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
+    proc = _demo(["--port", str(_free_port()), "--sandbox-port", str(_free_port()),
+                  "--orders-per-minute", "120", "--pace", "40", "--seed", "3"], env, tmp_path)
     try:
         url = _read_until(proc, r"^Dashboard: (http://\S+/)$", timeout=120).group(1)
         user, password = _read_until(proc, r"^Login: (\S+) (\S+)$", timeout=10).groups()
@@ -125,11 +139,7 @@ def test_demo_refuses_no_orders(tmp_path, flag):
 def test_demo_children_end_even_when_the_demo_itself_is_killed(tmp_path):
     env = dict(os.environ, SALESCHANNEL_HOME=str(tmp_path / "var"), PYTHONUNBUFFERED="1")
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "saleschannel", "demo", "--port", str(_free_port()),
-         "--sandbox-port", str(_free_port()), "--seed", "4"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
+    proc = _demo(["--port", str(_free_port()), "--sandbox-port", str(_free_port()), "--seed", "4"], env, tmp_path)
     try:
         _read_until(proc, r"^Login: ", timeout=120)
         pids = [int(p) for p in (tmp_path / "var" / "demo.pids").read_text().split()]
