@@ -1,10 +1,12 @@
-"""Where the service keeps its data and its generated keys (``SALESCHANNEL_HOME``)."""
+"""Where the service keeps its data and its generated keys (``SALESCHANNEL_HOME``), and how it
+reads a number of days it is configured with."""
 
 from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 
 def home() -> Path:
@@ -36,3 +38,20 @@ def key_from_env_or_file(env_name: str, filename: str, make: str = "token") -> s
     with os.fdopen(fd, "w") as fh:
         fh.write(value + "\n")
     return value
+
+
+def days_setting(name: str, default: int, *, minimum: int) -> int:
+    """A number of days from the Django setting ``name``, else the environment, else ``default``;
+    a value that is not a whole number of at least ``minimum`` raises ``ValueError`` naming it."""
+    from django.conf import settings
+
+    raw: Any = getattr(settings, name, None)
+    if raw is None:
+        raw = os.environ.get(name, default)
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {raw!r} is not a whole number") from None
+    if days < minimum:
+        raise ValueError(f"{name} cannot be negative" if minimum == 0 else f"{name} must be at least {minimum}")
+    return days

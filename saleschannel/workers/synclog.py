@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-from typing import Any
 
-from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
+from saleschannel.home import days_setting
 from saleschannel.workers.models import SyncRun
 
 log = logging.getLogger("saleschannel.retention")
@@ -31,16 +29,7 @@ _BATCH = 1000
 
 def sync_log_days() -> int:
     """The configured number of days (a setting or the environment), else 90."""
-    raw: Any = getattr(settings, "SALESCHANNEL_SYNC_LOG_DAYS", None)
-    if raw is None:
-        raw = os.environ.get("SALESCHANNEL_SYNC_LOG_DAYS", DEFAULT_DAYS)
-    try:
-        days = int(raw)
-    except (TypeError, ValueError):
-        raise ValueError(f"SALESCHANNEL_SYNC_LOG_DAYS: {raw!r} is not a whole number") from None
-    if days < 1:
-        raise ValueError("SALESCHANNEL_SYNC_LOG_DAYS must be at least 1")
-    return days
+    return days_setting("SALESCHANNEL_SYNC_LOG_DAYS", DEFAULT_DAYS, minimum=1)
 
 
 def sync_log_prune(*, now: dt.datetime | None = None, days: int | None = None) -> int:

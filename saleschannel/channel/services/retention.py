@@ -29,6 +29,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from saleschannel.channel.models import AmazonOrder
+from saleschannel.home import days_setting
 
 log = logging.getLogger("saleschannel.retention")
 
@@ -46,16 +47,7 @@ _BATCH = 200
 
 def retention_days() -> int:
     """The configured number of days (a setting or the environment), else 30."""
-    raw: Any = getattr(settings, "SALESCHANNEL_BUYER_DATA_RETENTION_DAYS", None)
-    if raw is None:
-        raw = os.environ.get("SALESCHANNEL_BUYER_DATA_RETENTION_DAYS", DEFAULT_DAYS)
-    try:
-        days = int(raw)
-    except (TypeError, ValueError):
-        raise ValueError(f"SALESCHANNEL_BUYER_DATA_RETENTION_DAYS: {raw!r} is not a whole number") from None
-    if days < 0:
-        raise ValueError("SALESCHANNEL_BUYER_DATA_RETENTION_DAYS cannot be negative")
-    return days
+    return days_setting("SALESCHANNEL_BUYER_DATA_RETENTION_DAYS", DEFAULT_DAYS, minimum=0)
 
 
 def _mask_customers() -> bool:
