@@ -86,24 +86,25 @@ class LeftWaiting:
 
     def note(self, pks: Iterable[int]) -> None:
         """The run has just taken these orders: follow those it left waiting or in error."""
-        for batch in _chunks(pks):
-            for pk, state in AmazonOrder.objects.filter(pk__in=batch).values_list("pk", "import_state"):
-                if state not in PROBLEM_STATES:
-                    self.pks.discard(pk)
-                elif pk in self.pks or len(self.pks) < self.limit:
-                    self.pks.add(pk)
-                else:
-                    self.beyond_limit[state] += 1
+        for pk, state in _import_states(pks):
+            if state not in PROBLEM_STATES:
+                self.pks.discard(pk)
+            elif pk in self.pks or len(self.pks) < self.limit:
+                self.pks.add(pk)
+            else:
+                self.beyond_limit[state] += 1
 
     def counts(self) -> tuple[int, int]:
         """(waiting, errors) among them now."""
-        waiting = self.beyond_limit[AmazonOrder.ImportState.WAITING]
-        errors = self.beyond_limit[AmazonOrder.ImportState.ERROR]
-        for batch in _chunks(sorted(self.pks)):
-            states = list(AmazonOrder.objects.filter(pk__in=batch).values_list("import_state", flat=True))
-            waiting += sum(1 for s in states if s == AmazonOrder.ImportState.WAITING)
-            errors += sum(1 for s in states if s == AmazonOrder.ImportState.ERROR)
-        return waiting, errors
+        states = Counter(self.beyond_limit)
+        states.update(state for _pk, state in _import_states(sorted(self.pks)))
+        return states[AmazonOrder.ImportState.WAITING], states[AmazonOrder.ImportState.ERROR]
+
+
+def _import_states(pks: Iterable[int]) -> Iterator[tuple[int, str]]:
+    """(pk, import state) of these Amazon orders, read in batches."""
+    for batch in _chunks(pks):
+        yield from AmazonOrder.objects.filter(pk__in=batch).values_list("pk", "import_state")
 
 
 @dataclass
