@@ -184,23 +184,22 @@ def number_matches(number: str) -> NumberMatches:
     order number starts with it, at most ``PREFIX_LIMIT`` of each. Never a substring search:
     that would read every row.
     """
-    ids = list(AmazonOrder.objects.filter(amazon_order_id=number).order_by().values_list("pk", flat=True)[:100])
-    ids += AmazonOrder.objects.filter(store_order_number=number).exclude(store_order_number="").order_by().values_list(
-        "pk", flat=True
-    )[:100]
+    ids = _number_ids("amazon_order_id", "exact", number, 100) + _number_ids("store_order_number", "exact", number, 100)
     if ids:
         return NumberMatches(ids=ids)
-    by_amazon = list(
-        AmazonOrder.objects.filter(amazon_order_id__startswith=number).order_by().values_list("pk", flat=True)[: PREFIX_LIMIT + 1]
-    )
-    by_store = list(
-        AmazonOrder.objects.filter(store_order_number__startswith=number)
-        .exclude(store_order_number="")
-        .order_by()
-        .values_list("pk", flat=True)[: PREFIX_LIMIT + 1]
-    )
+    by_amazon = _number_ids("amazon_order_id", "startswith", number, PREFIX_LIMIT + 1)
+    by_store = _number_ids("store_order_number", "startswith", number, PREFIX_LIMIT + 1)
     more = len(by_amazon) > PREFIX_LIMIT or len(by_store) > PREFIX_LIMIT
     return NumberMatches(ids=by_amazon[:PREFIX_LIMIT] + by_store[:PREFIX_LIMIT], prefix=True, more=more)
+
+
+def _number_ids(column: str, lookup: str, number: str, limit: int) -> list[int]:
+    """Up to ``limit`` orders whose ``column`` matches ``number`` (``exact`` or ``startswith``):
+    one range of that column's index; an unset store order number never matches."""
+    rows = AmazonOrder.objects.filter(**{f"{column}__{lookup}": number})
+    if column == "store_order_number":
+        rows = rows.exclude(store_order_number="")
+    return list(rows.order_by().values_list("pk", flat=True)[:limit])
 
 
 def amazon_orders_filtered(
