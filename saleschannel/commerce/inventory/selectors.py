@@ -56,33 +56,6 @@ def stock_for_store(*, store: Store) -> Stock:
     return stock
 
 
-def source_quantities(*, stock: Stock, skus: Iterable[str]) -> dict[str, Decimal]:
-    """Quantities of enabled, in-stock source items on the sources feeding ``stock``."""
-    wanted = set(skus)
-    totals = dict.fromkeys(wanted, ZERO)
-    rows = (
-        SourceItem.objects.filter(
-            sku__in=wanted, status=SourceItem.Status.IN_STOCK, source__enabled=True,
-            source__stock_links__stock=stock,
-        )
-        .values("sku").annotate(total=Sum("quantity")).values_list("sku", "total")
-    )
-    for sku, total in rows:
-        totals[sku] += _exact(total)
-    return totals
-
-
-def reserved_quantities(*, stock: Stock, skus: Iterable[str]) -> dict[str, Decimal]:
-    """The sum of the reservations of each SKU on ``stock`` (negative while held), from the
-    running sums the ledger's writers keep: one row per SKU, however long the ledger is."""
-    wanted = set(skus)
-    totals = dict.fromkeys(wanted, ZERO)
-    rows = ReservationLock.objects.filter(stock=stock, sku__in=wanted).values_list("sku", "reserved")
-    for sku, total in rows:
-        totals[sku] += _exact(total)
-    return totals
-
-
 def reserved_totals_verify() -> list[tuple[int, str, Decimal, Decimal]]:
     """(stock id, SKU, running sum, ledger sum) of every pair whose running sum is not the ledger's.
 
@@ -103,8 +76,9 @@ def reserved_totals_verify() -> list[tuple[int, str, Decimal, Decimal]]:
 def stock_figures(*, stock: Stock, skus: Iterable[str]) -> dict[str, StockFigure]:
     """Quantity, reserved and salable of each SKU on ``stock``, in one statement.
 
-    The same figures as ``source_quantities`` and ``reserved_quantities``, read at once: every
-    import asks this, so it is written in SQL rather than composed by the ORM each time.
+    Quantity: the enabled, in-stock source items on the sources feeding ``stock``; reserved:
+    the running sum the ledger's writers keep per (stock, SKU), one row however long the
+    ledger is. Every import asks this, so it is written in SQL rather than composed by the ORM.
     """
     wanted = sorted(set(skus))
     quantities = dict.fromkeys(wanted, ZERO)
