@@ -2,8 +2,9 @@
 
 A rule id is a family letter and a number: R (order import), S (reading orders from
 Amazon), T (stock to Amazon), C (clarifications), with an optional sub-form (``S2(a)``,
-``T4.4``); ``[D]`` marks a decision of the project where the source was silent. An id is
-explained when docs/rules.md holds an entry ``- **ID**`` for it, in those exact words.
+``T4.4``), or a test's name in lower case (``test_r7_…``); ``[D]`` marks a decision of the
+project where the source was silent. An id is explained when docs/rules.md holds an entry
+``- **ID**`` for it, in those exact words.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ RULE_ID = re.compile(
     r"(?![\w.]\w)(?!\w)"
 )
 DECISION = re.compile(r"\[D[\],]")
+# A test names the rule it checks in lower case (``def test_r7_fba_shipped_…``).
+TEST_NAME = re.compile(r"\bdef test_(?P<id>[rstc][1-9][0-9]?)_")
 ENTRY = re.compile(r"^\s*[-*]\s+\*\*(?P<id>\[D\]|[RSTC][1-9][0-9]?(?:\.[1-9][0-9]?)?(?:\([a-z]\))?)\*\*", re.M)
 QUOTES = "\"'"
 
@@ -45,6 +48,7 @@ def cited_ids(text: str) -> set[str]:
         if start > 0 and end < len(text) and text[start - 1] in QUOTES and text[end] in QUOTES:
             continue
         found.add(match["id"])
+    found |= {match["id"].upper() for match in TEST_NAME.finditer(text)}
     if DECISION.search(text):
         found.add("[D]")
     return found
@@ -120,6 +124,7 @@ def _order(rule: str) -> tuple[str, int]:
         ("R11 [D]: a decision", {"R11", "[D]"}),
         ("[D, beyond the source]", {"[D]"}),
         ("a test_r7_name and R100", set()),
+        ("def test_r7_fba_shipped(): ...\ndef test_c31_seen_while_disabled(): ...", {"R7", "C31"}),
     ],
 )
 def test_the_scan_finds_ids_and_nothing_else(text, ids):
