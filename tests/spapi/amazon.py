@@ -1,23 +1,23 @@
-"""Amazon's models for the tests: the shared copies beside the repository, their static
-sandbox cases, and JSON-schema validators that resolve the models' ``#/definitions``."""
+"""Amazon's models for the tests: the project's own unmodified copies (the sandbox's
+``amazon_models/``, see its SOURCE.txt), their static sandbox cases, and JSON-schema
+validators that resolve the models' ``#/definitions``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import json
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import jsonschema
 
-REPO = Path(__file__).resolve().parents[2]
-MODELS = REPO / ".." / "shared" / "amazon-models"
+MODELS = resources.files("saleschannel.spapi.sandbox").joinpath("amazon_models")
 
 
 @functools.cache
 def model(name: str) -> dict[str, Any]:
-    return json.loads((MODELS / name).read_text(encoding="utf-8"))
+    return json.loads(MODELS.joinpath(name).read_text(encoding="utf-8"))
 
 
 def orders_model() -> dict[str, Any]:
