@@ -47,7 +47,7 @@ def _handler_for(app: SandboxApp) -> type[BaseHTTPRequestHandler]:
                 # The client gave up (a stall past its timeout): nobody is left to answer.
                 self.close_connection = True
 
-        do_GET = do_POST = do_PUT = do_DELETE = _serve
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
         def log_message(self, format: str, *args: object) -> None:
             # Paths only: query strings and bodies stay out of the log.
