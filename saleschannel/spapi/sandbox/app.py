@@ -30,6 +30,7 @@ from saleschannel.spapi.sandbox import (
     listings_api,
     listings_control,
     orders_api,
+    static,
 )
 from saleschannel.spapi.sandbox.faults import Fault, FaultInjector
 from saleschannel.spapi.sandbox.feeds import FeedsBook
@@ -239,7 +240,7 @@ class SandboxApp(SellerCentral):
                 429, error_list("QuotaExceeded", "You exceeded your quota for the requested resource.")
             )
         else:
-            answer = _checked(handler, request, match)
+            answer = static.listings_answer(operation, request, match) or _checked(handler, request, match)
         answer.headers.update(headers)
         return answer
 
