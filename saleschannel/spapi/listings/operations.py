@@ -32,10 +32,15 @@ DISCOVERY_INCLUDED_DATA = ("summaries", "fulfillmentAvailability", "productTypes
 
 
 def sku_path(sku: str) -> str:
-    """A SKU as one path segment: every reserved byte percent-encoded (``/`` too), UTF-8."""
+    """A SKU as one path segment: every reserved byte percent-encoded (``/`` too), UTF-8,
+    and a SKU of dots only (``.``, ``..``) encoded too so it is not taken for a dot segment."""
     if not isinstance(sku, str) or not sku:
         raise ValueError("sku is empty")
-    return quote(sku, safe="")
+    encoded = quote(sku, safe="")
+    if encoded in (".", ".."):
+        # A dot segment would be resolved away by any URL library on the way.
+        return encoded.replace(".", "%2E")
+    return encoded
 
 
 class ListingsOperations:
