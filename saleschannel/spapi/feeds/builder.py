@@ -102,15 +102,13 @@ def write_quantity_feed(
         "report": {"includedData": list(included_data), "apiVersion": LISTINGS_API_VERSION},
     }
     size = out.write(b'{"header":' + _dump(header) + b',"messages":[')
-    skus: list[str] = []
-    seen: set[str] = set()
+    skus: dict[str, None] = {}  # the SKUs in message order, and the check that none repeats
     for update in updates:
         if len(skus) >= max_messages:
             raise FeedBuildError(f"more than {max_messages} messages in one feed")
-        if update.sku in seen:
+        if update.sku in skus:
             raise FeedBuildError("a SKU appears twice in one feed; send its last quantity once")
-        seen.add(update.sku)
-        skus.append(update.sku)
+        skus[update.sku] = None
         message = {
             "messageId": len(skus),
             "sku": update.sku,
