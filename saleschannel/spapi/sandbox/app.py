@@ -189,6 +189,7 @@ class SandboxApp(SellerCentral):
 
     def handle(self, request: Request) -> Response:
         """Answer one request (any transport)."""
+        self.process_feeds()
         for method, pattern, handler, operation in self._routes:
             match = pattern.match(request.path)
             if match is None:
@@ -264,7 +265,6 @@ class SandboxApp(SellerCentral):
                 for _ in range(due):
                     self._add_generated(now, aged=False)
             self._last_tick = now
-            self.feeds.advance(now)
             while self._schedule and self._schedule[0][0] <= now:
                 _, _, order_id, status = heapq.heappop(self._schedule)
                 if order_id not in self.store:
@@ -273,6 +273,15 @@ class SandboxApp(SellerCentral):
                     self.cancel_line(order_id)
                 else:
                     self.change_status(order_id, status)
+
+    def process_feeds(self) -> None:
+        """Process the feeds whose delay is over: the document's check outside the lock."""
+        with self._lock:
+            due = self.feeds.claim_due(self.clock.now())
+        for feed, body in due:
+            payload, problem = self.feeds.check(feed, body)
+            with self._lock:
+                self.feeds.finish(feed, payload, problem, self.clock.now())
 
     def generate(self, count: int) -> list[str]:
         """Add ``count`` orders at once (a backlog), their statuses spread along the way

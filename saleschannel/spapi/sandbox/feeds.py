@@ -47,6 +47,7 @@ class SandboxFeed:
     ended: dt.datetime | None = None
     result_id: str | None = None
     options: dict[str, str] = field(default_factory=dict)
+    claimed: bool = False
 
     def as_json(self) -> dict[str, Any]:
         feed: dict[str, Any] = {
@@ -114,30 +115,34 @@ class FeedsBook:
         feed.ended = now
         return True
 
-    def advance(self, now: dt.datetime) -> list[SandboxFeed]:
-        """Move the feeds whose time has come; return those that finished now."""
-        finished = []
+    def claim_due(self, now: dt.datetime) -> list[tuple[SandboxFeed, bytes]]:
+        """Move the queued feeds on; claim, with their documents, those due to be processed
+        (each once, whichever thread asks)."""
+        due = []
         for feed in sorted(self.feeds.values(), key=lambda f: (f.created, f.feed_id)):
-            if feed.status not in ("IN_QUEUE", "IN_PROGRESS"):
+            if feed.status not in ("IN_QUEUE", "IN_PROGRESS") or feed.claimed:
                 continue
             waited = (now - feed.created).total_seconds()
             if feed.status == "IN_QUEUE" and waited >= self.delay / 2:
                 feed.status, feed.started = "IN_PROGRESS", now
             if feed.status == "IN_PROGRESS" and waited >= self.delay:
-                self._process(feed, now)
-                finished.append(feed)
-        return finished
+                feed.claimed = True
+                document = self.documents.get(feed.document_id)
+                due.append((feed, document.body if document and document.body is not None else b""))
+        return due
 
-    def _process(self, feed: SandboxFeed, now: dt.datetime) -> None:
-        document = self.documents.get(feed.document_id)
-        report: dict[str, Any]
+    def check(self, feed: SandboxFeed, body: bytes) -> tuple[Any, str | None]:
+        """The document parsed, or why the feed is FATAL. Reads no state that changes, so
+        the app runs it outside its lock: a large feed holds no request up."""
         try:
-            payload = json.loads(
-                (document.body if document and document.body is not None else b"").decode("utf-8")
-            )
+            payload = json.loads(body.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             payload = None
-        problem = self._fatal_reason(feed, payload)
+        return payload, self._fatal_reason(feed, payload)
+
+    def finish(self, feed: SandboxFeed, payload: Any, problem: str | None, now: dt.datetime) -> None:
+        """Apply a checked feed's messages (or end it FATAL) and store its report."""
+        report: dict[str, Any]
         if problem is not None:
             feed.status = "FATAL"
             report = _report(self.seller_id, feed.feed_id, None, [_issue(None, None, "FATAL", problem)], 0, 0)
