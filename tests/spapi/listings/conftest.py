@@ -87,14 +87,14 @@ def app(clock: FakeClock) -> Iterator[SandboxApp]:
 def make_client(clock: FakeClock) -> Iterator[Callable[..., SpApiClient]]:
     made: list[SpApiClient] = []
 
-    def make(transport: httpx.BaseTransport, **kwargs: object) -> SpApiClient:
+    def make(transport: httpx.BaseTransport, *, checked: bool = True, **kwargs: object) -> SpApiClient:
         options: dict[str, object] = {
             "seller_id": SELLER,
             "credentials": Credentials("amzn1.application-oa2-client.test", CLIENT_SECRET, REFRESH_TOKEN),
             "endpoint": BASE,
             "token_url": TOKEN_URL,
             "clock": clock,
-            "transport": ModelChecked(transport),
+            "transport": ModelChecked(transport) if checked else transport,
             "limiter": NoLimiter(),
             "retry": RetryPolicy(max_attempts=6, base_delay=0.5, max_delay=5.0),
         }

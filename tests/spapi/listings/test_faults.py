@@ -3,7 +3,7 @@ cut off): patches and a feed end with every listing at its last value, no value 
 version applied twice, nothing lost.
 
 The issue's full size (2,000 patches and a feed of 10,000 messages) is the ``long`` case,
-run by ``make reliability``; the default case is a fifth of it, with the same faults.
+run with ``SALESCHANNEL_RUN_SLOW=1``; the default case is a fifth of it, with the same faults.
 """
 
 from __future__ import annotations
