@@ -282,6 +282,7 @@ class SandboxApp(SellerCentral):
             payload, problem = self.feeds.check(feed, body)
             with self._lock:
                 self.feeds.finish(feed, payload, problem, self.clock.now())
+                self.notify_feed_finished(feed.as_json())
 
     def generate(self, count: int) -> list[str]:
         """Add ``count`` orders at once (a backlog), their statuses spread along the way

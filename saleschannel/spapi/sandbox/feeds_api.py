@@ -151,6 +151,7 @@ def cancel_feed(app: SandboxApp, feed_id: str) -> Response:
                 "InvalidInput", f"feed {feed_id} is {feed.status}: only a feed IN_QUEUE can be canceled"
             ),
         )
+    app.notify_feed_finished(feed.as_json())
     return Response(200)
 
 

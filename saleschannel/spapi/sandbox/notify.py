@@ -122,7 +122,12 @@ def mfn_quantity_change_notification(
         "NotificationType": "LISTINGS_ITEM_MFN_QUANTITY_CHANGE",
         "PayloadVersion": "1.0",
         "EventTime": stamp,
-        "Payload": {"SellerId": seller_id, "FulfillmentChannelCode": channel, "Sku": sku, "Quantity": quantity},
+        "Payload": {
+            "SellerId": seller_id,
+            "FulfillmentChannelCode": channel,
+            "Sku": sku,
+            "Quantity": quantity,
+        },
         "NotificationMetadata": {
             "ApplicationId": APPLICATION_ID,
             "SubscriptionId": "sandbox-listings-item-mfn-quantity-change-subscription",
@@ -132,12 +137,43 @@ def mfn_quantity_change_notification(
     }
 
 
+def feed_processing_finished_notification(
+    *, seller_id: str, feed: dict[str, Any], now: dt.datetime
+) -> dict[str, Any]:
+    """The FEED_PROCESSING_FINISHED notification (``FeedProcessingFinishedNotification.json``)
+    of a feed that ended DONE, FATAL or CANCELLED; ``feed`` is the feed as ``getFeed`` shows it."""
+    stamp = format_time(now, "eventTime")
+    payload = {
+        "sellerId": seller_id,
+        "accountId": f"amzn1.merchant.o.{seller_id}",
+        "feedId": feed["feedId"],
+        "feedType": feed["feedType"],
+        "processingStatus": feed["processingStatus"],
+    }
+    if "resultFeedDocumentId" in feed:
+        payload["resultFeedDocumentId"] = feed["resultFeedDocumentId"]
+    return {
+        "notificationVersion": "2020-09-04",
+        "notificationType": "FEED_PROCESSING_FINISHED",
+        "payloadVersion": "2020-09-04",
+        "eventTime": stamp,
+        "payload": {"feedProcessingFinishedNotification": payload},
+        "notificationMetadata": {
+            "applicationId": APPLICATION_ID,
+            "subscriptionId": "sandbox-feed-processing-finished-subscription",
+            "publishTime": stamp,
+            "notificationId": str(uuid.uuid4()),
+        },
+    }
+
+
 def eventbridge_event(notification: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     """An EventBridge event carrying the notification, as a partner event source sends it."""
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
-        "detail-type": notification.get("NotificationType", "ORDER_CHANGE"),
+        "detail-type": notification.get("NotificationType")
+        or notification.get("notificationType", "ORDER_CHANGE"),
         "source": "aws.partner/sellingpartnerapi.amazon",
         "account": "000000000000",
         "time": format_time(now, "time"),

@@ -12,7 +12,12 @@ from saleschannel.spapi.clock import Clock
 from saleschannel.spapi.sandbox.generator import OrderGenerator, Plan
 from saleschannel.spapi.sandbox.lifecycle import apply_status
 from saleschannel.spapi.sandbox.listings import MFN, Listing, ListingsBook
-from saleschannel.spapi.sandbox.notify import Notifier, eventbridge_event, mfn_quantity_change_notification
+from saleschannel.spapi.sandbox.notify import (
+    Notifier,
+    eventbridge_event,
+    feed_processing_finished_notification,
+    mfn_quantity_change_notification,
+)
 from saleschannel.spapi.sandbox.store import OrderStore
 
 #: How many next orders the generator may pass over to find one its listings can fill.
@@ -112,4 +117,12 @@ class SellerCentral:
         notification = mfn_quantity_change_notification(
             seller_id=self.seller_id, sku=listing.sku, quantity=max(0, listing.quantity() or 0), now=now
         )
+        self.notifier.publish(eventbridge_event(notification, now))
+
+    def notify_feed_finished(self, feed: dict[str, Any]) -> None:
+        """FEED_PROCESSING_FINISHED for a feed that ended (``feed`` as ``getFeed`` shows it)."""
+        if self.notifier is None:
+            return
+        now = self.clock.now()
+        notification = feed_processing_finished_notification(seller_id=self.seller_id, feed=feed, now=now)
         self.notifier.publish(eventbridge_event(notification, now))

@@ -199,3 +199,31 @@ def test_usage_plans_throttle_the_new_routes_and_every_answer_advertises_its_rat
     assert http.get(f"/listings/2021-08-01/items/{SELLER}/A-1", params={"marketplaceIds": US}).status_code == 200
     assert raw(app).get("/_sandbox/calls").json()["throttled"] == 2
     app.close()
+
+
+def test_a_finished_or_cancelled_feed_posts_amazons_feed_processing_finished(clock):
+    received = []
+    app = SandboxApp(
+        clock=clock,
+        seed=3,
+        rate_limits=False,
+        feed_delay=10,
+        notify_url="https://store.test/hook",
+        notify_transport=httpx.MockTransport(lambda r: received.append(json.loads(r.content)) or httpx.Response(200)),
+    )
+    put_listing(app, "A-1", 5)
+    http = raw(app)
+    ids = []
+    for _ in range(2):
+        document = http.post("/feeds/2021-06-30/documents", json={"contentType": "application/json; charset=UTF-8"}).json()
+        http.put(document["url"], content=b'{"header":{"sellerId":"A1SANDBOXSELLER","version":"2.0"},"messages":[{"messageId":1,"sku":"A-1","operationType":"PATCH","productType":"PRODUCT","patches":[{"op":"merge","path":"/attributes/fulfillment_availability","value":[{"fulfillment_channel_code":"DEFAULT","quantity":2}]}]}]}')
+        ids.append(http.post("/feeds/2021-06-30/feeds", json={"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [US], "inputFeedDocumentId": document["feedDocumentId"]}).json()["feedId"])
+    assert http.delete(f"/feeds/2021-06-30/feeds/{ids[0]}").status_code == 200
+    clock.advance(11)
+    assert http.get(f"/feeds/2021-06-30/feeds/{ids[1]}").json()["processingStatus"] == "DONE"
+    app.notifier.flush()
+    finished = [e["detail"] for e in received if e["detail-type"] == "FEED_PROCESSING_FINISHED"]
+    for notification in finished:
+        amazon_listings.validate_schema("FeedProcessingFinishedNotification.json", notification)
+    assert [(n["payload"]["feedProcessingFinishedNotification"]["feedId"], n["payload"]["feedProcessingFinishedNotification"]["processingStatus"]) for n in finished] == [(ids[0], "CANCELLED"), (ids[1], "DONE")]
+    app.close()
