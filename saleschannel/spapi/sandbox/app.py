@@ -52,17 +52,7 @@ from saleschannel.spapi.sandbox.wire import Request, Response, amazon_headers, e
 
 #: Always in ``GET /_sandbox/calls``; the listings and feeds operations once called.
 OPERATIONS = ("searchOrders", "getOrder", "confirmShipment", "token")
-LISTINGS_OPERATIONS = (
-    "getListingsItem",
-    "patchListingsItem",
-    "searchListingsItems",
-    "createFeedDocument",
-    "createFeed",
-    "getFeed",
-    "getFeeds",
-    "cancelFeed",
-    "getFeedDocument",
-)
+LISTINGS_OPERATIONS = listings_api.OPERATIONS + feeds_api.OPERATIONS
 DEFAULT_SELLER_ID = "A1SANDBOXSELLER"
 #: At most this many orders are generated in one tick, however far a clock jumped.
 MAX_GENERATED_PER_TICK = 5000
@@ -273,16 +263,6 @@ class SandboxApp(SellerCentral):
                     self.cancel_line(order_id)
                 else:
                     self.change_status(order_id, status)
-
-    def process_feeds(self) -> None:
-        """Process the feeds whose delay is over: the document's check outside the lock."""
-        with self._lock:
-            due = self.feeds.claim_due(self.clock.now())
-        for feed, body in due:
-            payload, problem = self.feeds.check(feed, body)
-            with self._lock:
-                self.feeds.finish(feed, payload, problem, self.clock.now())
-                self.notify_feed_finished(feed.as_json())
 
     def generate(self, count: int) -> list[str]:
         """Add ``count`` orders at once (a backlog), their statuses spread along the way

@@ -28,6 +28,16 @@ GET_FEEDS_PARAMS = frozenset(
     }
 )
 
+#: Counted in ``GET /_sandbox/calls`` once called.
+OPERATIONS = (
+    "createFeedDocument",
+    "createFeed",
+    "getFeed",
+    "getFeeds",
+    "cancelFeed",
+    "getFeedDocument",
+)
+
 
 def routes(app: SandboxApp) -> list[tuple[str, str, Any, str]]:
     """(method, path pattern, handler, operationId) of the Feeds routes."""

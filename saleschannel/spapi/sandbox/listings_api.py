@@ -56,6 +56,9 @@ SEARCH_MAX_IDENTIFIERS = 20
 SEARCH_MAX_PAGE = 20
 SEARCH_DEFAULT_PAGE = 10
 
+#: Counted in ``GET /_sandbox/calls`` once called.
+OPERATIONS = ("getListingsItem", "patchListingsItem", "searchListingsItems")
+
 
 def routes(app: SandboxApp) -> list[tuple[str, str, Any, str]]:
     """(method, path pattern, handler, operationId) of the Listings Items routes."""

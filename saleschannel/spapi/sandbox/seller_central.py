@@ -1,6 +1,6 @@
 """The listings side of ``SandboxApp``: what a seller does in Seller Central (store a
-listing, type a quantity), what a buyer does (order now), and the notifications of
-``DEFAULT`` quantities. A mixin, so that the app's state and lock stay one."""
+listing, type a quantity), what a buyer does (order now), the processing of feeds, and
+the notifications of ``DEFAULT`` quantities and finished feeds. A mixin, so that the app's state and lock stay one."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 from saleschannel.spapi.clock import Clock
+from saleschannel.spapi.sandbox.feeds import FeedsBook
 from saleschannel.spapi.sandbox.generator import OrderGenerator, Plan
 from saleschannel.spapi.sandbox.lifecycle import apply_status
 from saleschannel.spapi.sandbox.listings import MFN, Listing, ListingsBook
@@ -31,6 +32,7 @@ class SellerCentral:
     store: OrderStore
     notifier: Notifier | None
     listings: ListingsBook
+    feeds: FeedsBook
     _lock: threading.RLock
     _plans: dict[str, Plan]
 
@@ -118,6 +120,16 @@ class SellerCentral:
             seller_id=self.seller_id, sku=listing.sku, quantity=max(0, listing.quantity() or 0), now=now
         )
         self.notifier.publish(eventbridge_event(notification, now))
+
+    def process_feeds(self) -> None:
+        """Process the feeds whose delay is over: the document's check outside the lock."""
+        with self._lock:
+            due = self.feeds.claim_due(self.clock.now())
+        for feed, body in due:
+            payload, problem = self.feeds.check(feed, body)
+            with self._lock:
+                self.feeds.finish(feed, payload, problem, self.clock.now())
+                self.notify_feed_finished(feed.as_json())
 
     def notify_feed_finished(self, feed: dict[str, Any]) -> None:
         """FEED_PROCESSING_FINISHED for a feed that ended (``feed`` as ``getFeed`` shows it)."""
