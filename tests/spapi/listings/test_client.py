@@ -5,6 +5,7 @@ fixture)."""
 from __future__ import annotations
 
 import io
+import json
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from saleschannel.spapi import BadResponse, InvalidRequest, NotFound, TokenBucketLimiter
 from saleschannel.spapi.feeds import QuantityUpdate, write_quantity_feed
 from saleschannel.spapi.listings import ListingsItem, UnreadableItem, sku_path
+from tests.spapi.listings import amazon_listings
 from tests.spapi.listings.conftest import SELLER, US, put_listing
 
 PATCH_7 = QuantityUpdate("A-1", "PRODUCT", 7).patches()
@@ -144,6 +146,14 @@ def test_the_rate_amazon_advertises_replaces_the_default(app, make_client, clock
 # --- feeds ---------------------------------------------------------------------------------
 
 
+def raw_report(client, feed):
+    """The processing report as downloaded, checked against Amazon's report schema."""
+    document = client.get_feed_document(feed.result_feed_document_id)
+    report = json.loads(client.download_feed_document(document))
+    amazon_listings.validate_schema(amazon_listings.REPORT_SCHEMA, report)
+    return report
+
+
 def _feed(updates, seller=SELLER):
     out = io.BytesIO()
     built = write_quantity_feed(out, seller_id=seller, updates=updates)
@@ -162,6 +172,7 @@ def test_t9_a_feed_is_applied_after_the_delay_and_its_report_maps_back_to_messag
     feed = client.get_feed(feed_id)
     assert feed.processing_status == "DONE" and feed.finished and feed.result_feed_document_id
     report = client.processing_report(feed)
+    assert raw_report(client, feed)["summary"]["messagesAccepted"] == 2
     assert [report.accepted(i) for i in (1, 2, 3)] == [True, True, False]
     assert built.sku_of(3) == "WRONG-TYPE" and report.issues_of(3)[0].sku == "WRONG-TYPE"
     assert report.summary.messages_processed == 3 and report.summary.messages_invalid == 1
@@ -178,6 +189,7 @@ def test_a_feed_that_breaks_amazons_schema_ends_fatal_and_changes_nothing(app, c
     feed = client.get_feed(feed_id)
     assert feed.processing_status == "FATAL"
     report = client.processing_report(feed)
+    assert raw_report(client, feed)["issues"][0]["severity"] == "ERROR"
     assert not report.accepted(1) and report.issues[0].message_id is None
     assert app.listings.get(US, "A-1").quantity() == 1
 

@@ -8,6 +8,7 @@ run with ``SALESCHANNEL_RUN_SLOW=1``; the default case is a fifth of it, with th
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -16,6 +17,7 @@ import pytest
 from saleschannel.spapi import Credentials, NoLimiter, RetryPolicy, SpApiClient
 from saleschannel.spapi.feeds import QuantityUpdate, write_quantity_feed
 from saleschannel.spapi.sandbox import SandboxApp, run_in_thread
+from tests.spapi.listings import amazon_listings
 from tests.spapi.listings.conftest import SELLER, US
 
 
@@ -64,6 +66,8 @@ def test_faults_lose_nothing_and_apply_no_version_twice(patches, feed_messages, 
             feed = client.get_feed(feed_id)
         assert feed.processing_status == "DONE"
         report = client.processing_report(feed)
+        document = client.get_feed_document(feed.result_feed_document_id)
+        amazon_listings.validate_schema(amazon_listings.REPORT_SCHEMA, json.loads(client.download_feed_document(document)))
         assert all(report.accepted(i) for i in range(1, built.message_count + 1))
     finally:
         client.close()
