@@ -131,6 +131,19 @@ class FeedsOperations:
         )
         return parsed(Feed.parse, body, "getFeed")
 
+    def wait_for_feed(self, feed_id: str, *, poll_seconds: float = 30.0, deadline: float | None = None) -> Feed:
+        """``getFeed`` every ``poll_seconds`` until the feed is DONE, CANCELLED or FATAL (T9);
+        the feed as last seen when the next poll would pass ``deadline`` (``clock.monotonic()``)."""
+        if poll_seconds <= 0:
+            raise ValueError("poll_seconds must be above 0")
+        feed = self.get_feed(feed_id, deadline=deadline)
+        while not feed.finished:
+            if deadline is not None and self.clock.monotonic() + poll_seconds > deadline:
+                return feed
+            self.clock.sleep(poll_seconds)
+            feed = self.get_feed(feed_id, deadline=deadline)
+        return feed
+
     def cancel_feed(self, feed_id: str, *, deadline: float | None = None) -> None:
         """Cancel a feed still ``IN_QUEUE`` (Amazon refuses one already processing)."""
         path = FEED_PATH.format(feedId=_segment(feed_id, "feedId"))

@@ -238,3 +238,12 @@ def test_the_upload_streams_from_a_file_with_its_length(app, make_client):
     client.send_feed(document, marketplace_id=US)
     assert seen == [(str(built.size), None, "application/json; charset=UTF-8")]
     assert app.feeds.documents[next(iter(app.feeds.documents))].body == document.getvalue()
+
+
+def test_waiting_for_a_feed_polls_until_it_ends_or_the_deadline(app, client, clock):
+    put_listing(app, "A-1", 1)
+    feed_id = client.send_feed(_feed([QuantityUpdate("A-1", "PRODUCT", 5)])[0], marketplace_id=US)
+    early = client.wait_for_feed(feed_id, poll_seconds=10, deadline=clock.monotonic() + 15)
+    assert early.processing_status in ("IN_QUEUE", "IN_PROGRESS")
+    done = client.wait_for_feed(feed_id, poll_seconds=10)
+    assert done.processing_status == "DONE" and app.listings.get(US, "A-1").quantity() == 5
