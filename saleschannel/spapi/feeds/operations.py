@@ -41,6 +41,9 @@ FEED_PATH = "/feeds/2021-06-30/feeds/{feedId}"
 DOCUMENTS_PATH = "/feeds/2021-06-30/documents"
 DOCUMENT_PATH = "/feeds/2021-06-30/documents/{feedDocumentId}"
 UPLOAD_CHUNK = 64 * 1024
+#: How far before its first try a feed found after an unsure createFeed may have been
+#: created: the gap between our clock and Amazon's.
+CREATED_MARGIN = dt.timedelta(seconds=5)
 
 
 class FeedsOperations:
@@ -65,6 +68,22 @@ class FeedsOperations:
         raise NotImplementedError
 
     def _error(self, operation: str, response: httpx.Response, *, first: bool) -> SpApiError:
+        raise NotImplementedError
+
+    def _attempt(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        params: dict[str, str] | None,
+        json_body: dict[str, Any] | None,
+        deadline: float | None,
+        *,
+        first: bool,
+    ) -> Any:
+        raise NotImplementedError
+
+    def _note_retry(self, operation: str, error: SpApiError, wait: float) -> None:
         raise NotImplementedError
 
     def create_feed_document(
@@ -122,8 +141,46 @@ class FeedsOperations:
         }
         if feed_options:
             body["feedOptions"] = dict(feed_options)
-        answer = self._call("createFeed", "POST", FEEDS_PATH, json_body=body, deadline=deadline)
-        return parsed(parse_feed_id, answer, "createFeed")
+        started = self.clock.now()
+        unsure = False  # a try failed after Amazon may have created the feed
+
+        def attempt(n: int) -> str:
+            if unsure:
+                found = self._feed_created_since(started, feed_type, ids, deadline)
+                if found is not None:
+                    return found
+            answer = self._attempt("createFeed", "POST", FEEDS_PATH, None, body, deadline, first=n == 0)
+            return parsed(parse_feed_id, answer, "createFeed")
+
+        def on_retry(error: SpApiError, wait: float) -> None:
+            nonlocal unsure
+            self._note_retry("createFeed", error, wait)
+            unsure = unsure or isinstance(error, Transient | BadResponse)
+
+        return run_with_retries(
+            attempt, policy=self._retry, clock=self.clock, rng=self._rng, deadline=deadline, on_retry=on_retry
+        )
+
+    def _feed_created_since(
+        self, started: dt.datetime, feed_type: str, marketplace_ids: list[str], deadline: float | None
+    ) -> str | None:
+        """The feed a try that failed on the way back may have created: one of this type
+        and marketplaces created since just before the first try and not yet finished
+        (createFeed is not idempotent; T9 keeps one feed in flight per marketplace, so a
+        feed in flight created since then is this one)."""
+        since = started - CREATED_MARGIN
+        page = next(
+            self.get_feeds(
+                feed_types=[feed_type],
+                marketplace_ids=marketplace_ids,
+                created_since=since,
+                deadline=deadline,
+            )
+        )
+        for feed in page.feeds:
+            if feed.created_time >= since and (not feed.finished or feed.created_time >= started):
+                return feed.feed_id
+        return None
 
     def get_feed(self, feed_id: str, *, deadline: float | None = None) -> Feed:
         body = self._call(
@@ -131,7 +188,9 @@ class FeedsOperations:
         )
         return parsed(Feed.parse, body, "getFeed")
 
-    def wait_for_feed(self, feed_id: str, *, poll_seconds: float = 30.0, deadline: float | None = None) -> Feed:
+    def wait_for_feed(
+        self, feed_id: str, *, poll_seconds: float = 30.0, deadline: float | None = None
+    ) -> Feed:
         """``getFeed`` every ``poll_seconds`` until the feed is DONE, CANCELLED or FATAL (T9);
         the feed as last seen when the next poll would pass ``deadline`` (``clock.monotonic()``)."""
         if poll_seconds <= 0:

@@ -247,3 +247,38 @@ def test_waiting_for_a_feed_polls_until_it_ends_or_the_deadline(app, client, clo
     assert early.processing_status in ("IN_QUEUE", "IN_PROGRESS")
     done = client.wait_for_feed(feed_id, poll_seconds=10)
     assert done.processing_status == "DONE" and app.listings.get(US, "A-1").quantity() == 5
+
+
+class LoseCreateFeed(httpx.BaseTransport):
+    """Loses the first createFeed: after Amazon handled it (the answer never comes back) or
+    before it reached Amazon."""
+
+    def __init__(self, inner: httpx.BaseTransport, *, after: bool) -> None:
+        self.inner, self.after, self.lost = inner, after, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        first = request.method == "POST" and request.url.path == "/feeds/2021-06-30/feeds" and not self.lost
+        if first and not self.after:
+            self.lost += 1
+            raise httpx.ConnectError("connection refused", request=request)
+        response = self.inner.handle_request(request)
+        if first:
+            self.lost += 1
+            raise httpx.ReadTimeout("the answer was lost", request=request)
+        return response
+
+
+@pytest.mark.parametrize("after", [True, False], ids=["answer-lost", "request-lost"])
+def test_a_create_feed_whose_answer_is_lost_creates_one_feed(app, make_client, clock, after):
+    put_listing(app, "A-1", 1)
+    plain = make_client(app.transport())
+    earlier = plain.send_feed(_feed([QuantityUpdate("A-1", "PRODUCT", 2)])[0], marketplace_id=US)
+    clock.advance(31)
+    assert plain.get_feed(earlier).processing_status == "DONE"  # finished: never taken for the next one
+    client = make_client(LoseCreateFeed(app.transport(), after=after))
+    feed_id = client.send_feed(_feed([QuantityUpdate("A-1", "PRODUCT", 5)])[0], marketplace_id=US)
+    assert feed_id != earlier and sorted(app.feeds.feeds) == sorted([earlier, feed_id])
+    calls = app.calls()["operations"]
+    assert calls["createFeed"] == 2 and calls["getFeeds"] == 1  # one lookup, no second feed
+    clock.advance(31)
+    assert client.get_feed(feed_id).processing_status == "DONE" and app.listings.get(US, "A-1").quantity() == 5
