@@ -207,9 +207,9 @@ def _decode(token: str) -> dict[str, str]:
 
 
 def get_feed_document(app: SandboxApp, request: Request, document_id: str) -> Response:
-    params = query(request, frozenset({"enableContentEncodingUrlHeader"}))
+    query(request, frozenset({"enableContentEncodingUrlHeader"}))
     document = app.feeds.documents.get(document_id)
-    if document is None or (document.body is None and not params):
+    if document is None or document.body is None:
         return json_response(404, error_list("NotFound", f"document {document_id} not found"))
     host = request.headers.get("host", "127.0.0.1")
     answer = {"feedDocumentId": document_id, "url": f"http://{host}{DOCUMENT_ROUTE}{document_id}"}

@@ -227,3 +227,33 @@ def test_a_finished_or_cancelled_feed_posts_amazons_feed_processing_finished(clo
         amazon_listings.validate_schema("FeedProcessingFinishedNotification.json", notification)
     assert [(n["payload"]["feedProcessingFinishedNotification"]["feedId"], n["payload"]["feedProcessingFinishedNotification"]["processingStatus"]) for n in finished] == [(ids[0], "CANCELLED"), (ids[1], "DONE")]
     app.close()
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"identifiers": ",".join(f"S{i}" for i in range(21)), "identifiersType": "SKU"}, "identifiers"),
+        ({"identifiers": "S1"}, "identifiersType"),
+        ({"pageSize": "21"}, "pageSize"),
+        ({"pageToken": "not-ours"}, "pageToken"),
+        ({"includedData": "everything"}, "includedData"),
+        ({"sellerSku": "S1"}, "sellerSku"),
+    ],
+)
+def test_search_refuses_what_the_model_refuses(app, params, field):
+    answer = raw(app).get(f"/listings/2021-08-01/items/{SELLER}", params={"marketplaceIds": US, **params})
+    assert answer.status_code == 400 and field in answer.json()["errors"][0]["message"]
+
+
+def test_get_feeds_pages_with_a_token_sent_alone(app):
+    http = raw(app)
+    document = http.post("/feeds/2021-06-30/documents", json={"contentType": "application/json"}).json()
+    for _ in range(3):
+        http.post("/feeds/2021-06-30/feeds", json={"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [US], "inputFeedDocumentId": document["feedDocumentId"]})
+    first = http.get("/feeds/2021-06-30/feeds", params={"feedTypes": "JSON_LISTINGS_FEED", "pageSize": 2}).json()
+    assert len(first["feeds"]) == 2 and first["nextToken"]
+    refused = http.get("/feeds/2021-06-30/feeds", params={"nextToken": first["nextToken"], "pageSize": 2})
+    assert refused.status_code == 400
+    second = http.get("/feeds/2021-06-30/feeds", params={"nextToken": first["nextToken"]}).json()
+    assert len(second["feeds"]) == 1 and "nextToken" not in second
+    assert {f["feedId"] for f in first["feeds"] + second["feeds"]} == set(app.feeds.feeds)
