@@ -82,11 +82,13 @@ class FeedsBook:
         self.delay = delay
         self.documents: dict[str, Document] = {}
         self.feeds: dict[str, SandboxFeed] = {}
+        self._open: dict[str, SandboxFeed] = {}  # IN_QUEUE or IN_PROGRESS, oldest first
         self._ids = itertools.count(1)
 
     def clear(self) -> None:
         self.documents.clear()
         self.feeds.clear()
+        self._open.clear()
 
     def new_document(self, content_type: str) -> Document:
         document = Document(f"amzn1.tortuga.sandbox.{next(self._ids):09d}", content_type)
@@ -104,7 +106,7 @@ class FeedsBook:
         feed = SandboxFeed(
             f"{next(self._ids):011d}", feed_type, marketplace_ids, document_id, now, options=options
         )
-        self.feeds[feed.feed_id] = feed
+        self.feeds[feed.feed_id] = self._open[feed.feed_id] = feed
         return feed
 
     def cancel(self, feed: SandboxFeed, now: dt.datetime) -> bool:
@@ -113,20 +115,22 @@ class FeedsBook:
             return False
         feed.status = "CANCELLED"
         feed.ended = now
+        self._open.pop(feed.feed_id, None)
         return True
 
     def claim_due(self, now: dt.datetime) -> list[tuple[SandboxFeed, bytes]]:
         """Move the queued feeds on; claim, with their documents, those due to be processed
         (each once, whichever thread asks)."""
         due = []
-        for feed in sorted(self.feeds.values(), key=lambda f: (f.created, f.feed_id)):
-            if feed.status not in ("IN_QUEUE", "IN_PROGRESS") or feed.claimed:
+        for feed in list(self._open.values()):
+            if feed.claimed:
                 continue
             waited = (now - feed.created).total_seconds()
             if feed.status == "IN_QUEUE" and waited >= self.delay / 2:
                 feed.status, feed.started = "IN_PROGRESS", now
             if feed.status == "IN_PROGRESS" and waited >= self.delay:
                 feed.claimed = True
+                del self._open[feed.feed_id]
                 document = self.documents.get(feed.document_id)
                 due.append((feed, document.body if document and document.body is not None else b""))
         return due
