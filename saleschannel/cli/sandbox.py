@@ -1,4 +1,4 @@
-"""``saleschannel sandbox serve``: Amazon's order APIs, played locally (``spec/cli.md``,
+"""``saleschannel sandbox serve``: Amazon's order, listings and feeds APIs, played locally (``spec/cli.md``,
 "The Amazon sandbox"). Needs no database."""
 
 from __future__ import annotations
@@ -27,6 +27,15 @@ def _number(field: str, *, minimum: float = 0.0, maximum: float = math.inf) -> A
             bounds = f"from {minimum:g}" + ("" if maximum == math.inf else f" to {maximum:g}")
             raise UsageError(field, text, f"error: {field}: {text!r} must be a number {bounds}")
         return value
+
+    return parse
+
+
+def _count(field: str) -> Any:
+    def parse(text: str) -> int:
+        if not text.isdigit():
+            raise UsageError(field, text, f"error: {field}: {text!r} is not a whole number of at least 0")
+        return int(text)
 
     return parse
 
@@ -99,6 +108,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument(
         "--seller-id", default=None, help="the selling partner id in notifications and authorizations"
     )
+    serve.add_argument(
+        "--listings", type=_count("--listings"), default=0, metavar="N",
+        help="list the first N SKUs of the generator's catalog, FBM, in the first marketplace",
+    )
+    serve.add_argument(
+        "--listing-quantity", type=_count("--listing-quantity"), default=50, metavar="Q",
+        help="the DEFAULT quantity of the listings of --listings (default 50)",
+    )
+    serve.add_argument(
+        "--feed-delay", type=_number("--feed-delay"), default=60.0, metavar="SECONDS",
+        help="how long a feed waits before its messages are applied (default 60)",
+    )
     serve.set_defaults(handler=serve_command, needs_django=False)
 
 
@@ -128,6 +149,9 @@ def serve_command(args: argparse.Namespace) -> int:
         notify_secret=args.notify_secret or os.environ.get("SALESCHANNEL_NOTIFY_SECRET"),
         skus=skus,
         pace=args.pace,
+        feed_delay=args.feed_delay,
+        listings=args.listings,
+        listing_quantity=args.listing_quantity,
     )
     try:
         server = SandboxServer(app, args.host, args.port)

@@ -1,8 +1,11 @@
-"""Amazon's Selling Partner API: the Orders API 2026-01-01 and v0 confirmShipment.
+"""Amazon's Selling Partner API: the Orders API 2026-01-01 and v0 confirmShipment, the
+Listings Items API 2021-08-01 and the Feeds API 2021-06-30.
 
 Plain Python, no Django. The public surface is re-exported here; the modules behind
-it are ``client``, ``auth``, ``models``, ``errors``, ``ratelimit``, ``clock`` and the
-``sandbox`` package (a local stand-in for Amazon, for tests and demos).
+it are ``client``, ``auth``, ``models``, ``errors``, ``ratelimit``, ``clock``, the
+``listings`` and ``feeds`` packages (their models, the feed builder and the processing
+report; their operations are ``SpApiClient``'s) and the ``sandbox`` package (a local
+stand-in for Amazon, for tests and demos).
 """
 
 from saleschannel.spapi.auth import LWA_TOKEN_URL, Credentials, TokenGrant, exchange_authorization_code

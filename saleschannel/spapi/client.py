@@ -1,5 +1,6 @@
-"""The Orders API client: ``searchOrders`` and ``getOrder`` of 2026-01-01, v0
-``confirmShipment``.
+"""The Selling Partner API client: ``searchOrders`` and ``getOrder`` of 2026-01-01, v0
+``confirmShipment``; the Listings Items (``listings.operations``) and Feeds
+(``feeds.operations``) operations are mixed in and share the same call loop.
 
 Every call takes a token from the rate limiter first (waiting rather than earning a
 429), carries a cached LWA access token, and is retried when it may succeed (see
@@ -32,6 +33,8 @@ from saleschannel.spapi.errors import (
     Transient,
     UnreadableOrderError,
 )
+from saleschannel.spapi.feeds.operations import FeedsOperations
+from saleschannel.spapi.listings.operations import ListingsOperations
 from saleschannel.spapi.models import (
     DEFAULT_INCLUDED_DATA,
     ConfirmShipmentPackage,
@@ -89,8 +92,8 @@ class RecentIds:
             self._ids.discard(self._order.popleft())
 
 
-class SpApiClient:
-    """One seller's Orders API client. Thread-safe; close it (or use ``with``) when done."""
+class SpApiClient(ListingsOperations, FeedsOperations):
+    """One seller's Selling Partner API client (orders, listings, feeds). Thread-safe; close it (or use ``with``) when done."""
 
     #: See ``search_orders``: the ids a search remembers to drop an order a later page repeats.
     repeat_window = REPEAT_WINDOW

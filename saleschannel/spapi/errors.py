@@ -10,10 +10,11 @@ Every error the client raises is an ``SpApiError``::
     │                           still failing after the last retry
     ├── AuthFailed              Login with Amazon refused the grant (invalid_grant,
     │                           invalid_client, ...) or the API answered 401/403
-    ├── NotFound                404: no such order for this seller
+    ├── NotFound                404: no such order, listing, feed or document for this seller
     ├── InvalidRequest          any other 4xx: the request breaks the model; never retried
     └── BadResponse             a 2xx whose body is not JSON (retried: a cut-off body)
-                                or breaks the model (not retried)
+                                or breaks the model (not retried); a feed document
+                                that is not the gzip it says (retried)
         └── UnreadableOrderError  getOrder answered an order that breaks the model;
                                   ``.unreadable`` keeps it raw so nothing is lost
 
@@ -107,7 +108,7 @@ class AuthFailed(SpApiError):
 
 
 class NotFound(SpApiError):
-    """The resource (an order) does not exist for this seller."""
+    """The resource (an order, a listing, a feed) does not exist for this seller."""
 
 
 class InvalidRequest(SpApiError):

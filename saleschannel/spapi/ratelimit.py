@@ -31,11 +31,23 @@ class UsagePlan:
         return UsagePlan(rate=self.rate * factor, burst=max(1, round(self.burst * factor)))
 
 
-#: Amazon's default usage plans (Orders API 2026-01-01 and v0 confirmShipment).
+#: Amazon's default usage plans (Orders API 2026-01-01 and v0 confirmShipment, Listings
+#: Items 2021-08-01, Feeds 2021-06-30), as each model's operation documents them.
 DEFAULT_PLANS: Mapping[str, UsagePlan] = {
     "searchOrders": UsagePlan(rate=0.0056, burst=20),
     "getOrder": UsagePlan(rate=0.5, burst=30),
     "confirmShipment": UsagePlan(rate=2.0, burst=10),
+    "getListingsItem": UsagePlan(rate=5.0, burst=10),
+    "patchListingsItem": UsagePlan(rate=5.0, burst=5),
+    "searchListingsItems": UsagePlan(rate=5.0, burst=5),
+    "createFeedDocument": UsagePlan(rate=0.5, burst=15),
+    # The model says 0.0083/s burst 15, but a JSON_LISTINGS_FEED is held to five per five
+    # minutes per seller and region; the only feed the channel sends is that one.
+    "createFeed": UsagePlan(rate=5 / 300, burst=5),
+    "getFeed": UsagePlan(rate=2.0, burst=15),
+    "getFeeds": UsagePlan(rate=0.0222, burst=10),
+    "cancelFeed": UsagePlan(rate=2.0, burst=15),
+    "getFeedDocument": UsagePlan(rate=0.0222, burst=10),
 }
 
 #: For an operation without a known plan: one call per second, no burst.

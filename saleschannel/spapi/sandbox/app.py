@@ -23,8 +23,17 @@ from typing import Any
 import httpx
 
 from saleschannel.spapi.clock import Clock, SystemClock
-from saleschannel.spapi.sandbox import auth_api, control, orders_api
+from saleschannel.spapi.sandbox import (
+    auth_api,
+    control,
+    feeds_api,
+    listings_api,
+    listings_control,
+    orders_api,
+    static,
+)
 from saleschannel.spapi.sandbox.faults import Fault, FaultInjector
+from saleschannel.spapi.sandbox.feeds import FeedsBook
 from saleschannel.spapi.sandbox.generator import (
     CANCEL_LINE,
     DEFAULT_SKUS,
@@ -34,12 +43,16 @@ from saleschannel.spapi.sandbox.generator import (
     Plan,
 )
 from saleschannel.spapi.sandbox.lifecycle import apply_status, cancel_last_line, record_package, status_of
+from saleschannel.spapi.sandbox.listings import ListingsBook
 from saleschannel.spapi.sandbox.notify import Notifier, eventbridge_event, order_change_notification
+from saleschannel.spapi.sandbox.seller_central import SellerCentral
 from saleschannel.spapi.sandbox.store import OrderStore
 from saleschannel.spapi.sandbox.throttling import Throttle
 from saleschannel.spapi.sandbox.wire import Request, Response, amazon_headers, error_list, json_response
 
+#: Always in ``GET /_sandbox/calls``; the listings and feeds operations once called.
 OPERATIONS = ("searchOrders", "getOrder", "confirmShipment", "token")
+LISTINGS_OPERATIONS = listings_api.OPERATIONS + feeds_api.OPERATIONS
 DEFAULT_SELLER_ID = "A1SANDBOXSELLER"
 #: At most this many orders are generated in one tick, however far a clock jumped.
 MAX_GENERATED_PER_TICK = 5000
@@ -51,8 +64,9 @@ Observer = Callable[[str, Request, Response, "Fault | None"], None]
 OBSERVERS: list[Observer] = []
 
 
-class SandboxApp:
-    """Amazon's order APIs with their state; thread-safe (one request at a time)."""
+class SandboxApp(SellerCentral):
+    """Amazon's order, listings and feeds APIs with their state; thread-safe (one request
+    at a time). The listings side (Seller Central, buyers) is in ``SellerCentral``."""
 
     def __init__(
         self,
@@ -74,6 +88,9 @@ class SandboxApp:
         token_ttl: float = 3600.0,
         pagination_ttl: float = 600.0,
         pace: float = 1.0,
+        feed_delay: float = 60.0,
+        listings: int = 0,
+        listing_quantity: int = 50,
     ) -> None:
         if generate_per_minute < 0 or visibility_lag < 0:
             raise ValueError("generate rate and visibility lag cannot be negative")
@@ -100,7 +117,10 @@ class SandboxApp:
         self._last_tick = self.clock.now()
         self._owed = 0.0
         self._lock = threading.RLock()
+        self.listings = ListingsBook(on_quantity=self._notify_quantity)
+        self.feeds = FeedsBook(self.listings, seller_id=seller_id, delay=feed_delay)
         self._routes = self._route_table()
+        self.list_catalog(listings, listing_quantity)
 
     # --- transports ---------------------------------------------------------------------
 
@@ -111,8 +131,9 @@ class SandboxApp:
             answer = self.handle(
                 Request(
                     method=request.method,
-                    path=request.url.path,
                     query_string=request.url.query.decode("ascii"),
+                    # The raw path: a SKU's encoded "/" must stay inside its segment.
+                    path=request.url.raw_path.split(b"?")[0].decode("ascii"),
                     headers={k.lower(): v for k, v in request.headers.items()},
                     body=request.read(),
                 )
@@ -142,16 +163,23 @@ class SandboxApp:
             ),
             ("GET", rf"/orders/2026-01-01/orders/{order}", self._get_order, "getOrder"),
             ("POST", rf"/orders/v0/orders/{order}/shipmentConfirmation", self._confirm, "confirmShipment"),
+            *listings_api.routes(self),
+            *feeds_api.routes(self),
         ]
         table: list[tuple[str, re.Pattern[str], Handler, str | None]] = [
             (method, re.compile(pattern + r"\Z"), handler, op) for method, pattern, handler, op in amazon
         ]
-        for method, pattern, handler in control.routes(self):
+        for method, pattern, handler in [
+            *control.routes(self),
+            *listings_control.routes(self),
+            *feeds_api.document_routes(self),
+        ]:
             table.append((method, re.compile(pattern + r"\Z"), handler, None))
         return table
 
     def handle(self, request: Request) -> Response:
         """Answer one request (any transport)."""
+        self.process_feeds()
         for method, pattern, handler, operation in self._routes:
             match = pattern.match(request.path)
             if match is None:
@@ -203,7 +231,7 @@ class SandboxApp:
                 429, error_list("QuotaExceeded", "You exceeded your quota for the requested resource.")
             )
         else:
-            answer = _checked(handler, request, match)
+            answer = static.listings_answer(operation, request, match) or _checked(handler, request, match)
         answer.headers.update(headers)
         return answer
 
@@ -237,15 +265,21 @@ class SandboxApp:
                     self.change_status(order_id, status)
 
     def generate(self, count: int) -> list[str]:
-        """Add ``count`` orders at once (a backlog), their statuses spread along the way."""
+        """Add ``count`` orders at once (a backlog), their statuses spread along the way
+        (fewer when the listings cannot fill them)."""
         with self._lock:
             now = self.clock.now()
-            return [self._add_generated(now, aged=True) for _ in range(count)]
+            added = (self._add_generated(now, aged=True) for _ in range(count))
+            return [order_id for order_id in added if order_id is not None]
 
-    def _add_generated(self, now: dt.datetime, *, aged: bool) -> str:
-        order, plan = self.generator.next_order(now)
-        while order["orderId"] in self.store:
-            order, plan = self.generator.next_order(now)
+    def generator_rng(self) -> random.Random:
+        return self._rng
+
+    def _add_generated(self, now: dt.datetime, *, aged: bool) -> str | None:
+        fillable = self.next_fillable(now)
+        if fillable is None:
+            return None
+        order, plan = fillable
         self._plans[plan.order_id] = plan
         events = list(plan.events)
         if aged:
@@ -257,6 +291,7 @@ class SandboxApp:
                     apply_status(order, status, now, plan, self._rng)
             events = events[passed:]
         self.store.put(order, now)
+        self.listings.order_changed(order, now)
         self._notify(order)
         for after, status in events:
             self._seq += 1
@@ -271,6 +306,7 @@ class SandboxApp:
             now = self.clock.now()
             plan = self._plans.get(order_id)
             order = self.store.update(order_id, lambda o: apply_status(o, status, now, plan, self._rng), now)
+            self.listings.order_changed(order, now)
             self._notify(order)
             return order
 
@@ -282,6 +318,7 @@ class SandboxApp:
             if current is None or not cancel_last_line(current):
                 return
             order = self.store.update(order_id, cancel_last_line, now)
+            self.listings.order_changed(order, now)
             self._notify(order, change="BuyerRequestedChange", reason="Buyer Requested Cancel")
 
     def confirm_package(self, order_id: str, detail: dict[str, Any]) -> dict[str, Any]:
@@ -302,6 +339,7 @@ class SandboxApp:
         with self._lock:
             before = self.store.get(order["orderId"])
             stored = self.store.put(order, self.clock.now())
+            self.listings.order_changed(stored, self.clock.now())
             if before is None or status_of(before) != status_of(stored):
                 self._notify(stored)
             return stored
@@ -322,7 +360,10 @@ class SandboxApp:
     def calls(self) -> dict[str, Any]:
         with self._lock:
             return {
-                "operations": {op: self._calls[op] for op in OPERATIONS},
+                "operations": {
+                    **{op: self._calls[op] for op in OPERATIONS},
+                    **{op: self._calls[op] for op in LISTINGS_OPERATIONS if self._calls[op]},
+                },
                 "throttled": self._throttled,
                 "faults": self._faults,
             }
@@ -331,6 +372,8 @@ class SandboxApp:
         """Forget every order, count, cursor and bucket (issued tokens stay valid)."""
         with self._lock:
             self.store.clear()
+            self.listings.forget_orders()
+            self.feeds.clear()
             self.cursors.clear()
             self.throttle.reset()
             self._plans.clear()

@@ -159,6 +159,22 @@ class OrderGenerator:
         )
         return order, plan
 
+    def sale(
+        self, now: dt.datetime, *, marketplace_id: str, sku: str, quantity: int, fba: bool
+    ) -> tuple[dict[str, Any], Plan]:
+        """An order a buyer places now for ``quantity`` of one SKU (``POST /_sandbox/sell``):
+        the next order of the seed with that one line, PENDING, with no later events."""
+        order, plan = self.next_order(now)
+        market = next((m for m in MARKETPLACES if m.marketplace_id == marketplace_id), self.marketplaces[0])
+        rng = self._rng(self.count - 1)
+        line = _line(rng, market, order["orderId"].replace("-", "")[:12] + "00", sku, self.unit_price(sku, market), False, quantity)
+        order["salesChannel"] = {"channelName": "AMAZON", "marketplaceId": marketplace_id, "marketplaceName": market.name}
+        order["orderItems"] = [_without_prices(line)]
+        order["fulfillment"] = _fulfillment(rng, now, fba, "PENDING")
+        order["recipient"] = {"deliveryAddress": _address(rng, market, fba)}
+        plan = Plan(plan.order_id, [], [line], _order_proceeds([line], market, rng, fba), fba)
+        return order, plan
+
     def _lines(self, rng: random.Random, market: Marketplace, order_id: str) -> list[dict[str, Any]]:
         count = rng.choices((1, 2, 3, 4), weights=(60, 25, 10, 5))[0]
         skus = rng.sample(self.skus, min(count, len(self.skus)))
@@ -192,9 +208,16 @@ def _programs(rng: random.Random, fba: bool) -> list[str]:
 
 
 def _line(
-    rng: random.Random, market: Marketplace, item_id: str, sku: str, unit: Decimal, promoted: bool
+    rng: random.Random,
+    market: Marketplace,
+    item_id: str,
+    sku: str,
+    unit: Decimal,
+    promoted: bool,
+    quantity: int | None = None,
 ) -> dict[str, Any]:
-    quantity = rng.choices((1, 2, 3), weights=(75, 20, 5))[0]
+    drawn = rng.choices((1, 2, 3), weights=(75, 20, 5))[0]  # drawn always: the stream stays the seed's
+    quantity = drawn if quantity is None else quantity
     subtotal = unit * quantity
     discount = (subtotal * Decimal("0.10")) if promoted else Decimal(0)
     tax = (subtotal - discount) * market.tax_rate

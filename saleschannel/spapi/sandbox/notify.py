@@ -1,6 +1,8 @@
-"""ORDER_CHANGE notifications, posted as an EventBridge API destination would.
+"""ORDER_CHANGE and LISTINGS_ITEM_MFN_QUANTITY_CHANGE notifications, posted as an
+EventBridge API destination would.
 
-The notification follows ``OrderChangeNotification.json``; it travels inside an
+Each notification follows its schema (``OrderChangeNotification.json``,
+``ListingsItemMfnQuantityChange.json``); it travels inside an
 EventBridge event envelope, with the destination's secret in an ``x-api-key`` header
 (C16). Posting happens on a background thread so a status change never waits for the
 receiver; a failed post is logged (without the secret) and dropped, as a notification
@@ -110,12 +112,68 @@ def _item(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def mfn_quantity_change_notification(
+    *, seller_id: str, sku: str, quantity: int, now: dt.datetime, channel: str = "DEFAULT"
+) -> dict[str, Any]:
+    """The LISTINGS_ITEM_MFN_QUANTITY_CHANGE notification (``ListingsItemMfnQuantityChange.json``)."""
+    stamp = format_time(now, "EventTime")
+    return {
+        "NotificationVersion": "1.0",
+        "NotificationType": "LISTINGS_ITEM_MFN_QUANTITY_CHANGE",
+        "PayloadVersion": "1.0",
+        "EventTime": stamp,
+        "Payload": {
+            "SellerId": seller_id,
+            "FulfillmentChannelCode": channel,
+            "Sku": sku,
+            "Quantity": quantity,
+        },
+        "NotificationMetadata": {
+            "ApplicationId": APPLICATION_ID,
+            "SubscriptionId": "sandbox-listings-item-mfn-quantity-change-subscription",
+            "PublishTime": stamp,
+            "NotificationId": str(uuid.uuid4()),
+        },
+    }
+
+
+def feed_processing_finished_notification(
+    *, seller_id: str, feed: dict[str, Any], now: dt.datetime
+) -> dict[str, Any]:
+    """The FEED_PROCESSING_FINISHED notification (``FeedProcessingFinishedNotification.json``)
+    of a feed that ended DONE, FATAL or CANCELLED; ``feed`` is the feed as ``getFeed`` shows it."""
+    stamp = format_time(now, "eventTime")
+    payload = {
+        "sellerId": seller_id,
+        "accountId": f"amzn1.merchant.o.{seller_id}",
+        "feedId": feed["feedId"],
+        "feedType": feed["feedType"],
+        "processingStatus": feed["processingStatus"],
+    }
+    if "resultFeedDocumentId" in feed:
+        payload["resultFeedDocumentId"] = feed["resultFeedDocumentId"]
+    return {
+        "notificationVersion": "2020-09-04",
+        "notificationType": "FEED_PROCESSING_FINISHED",
+        "payloadVersion": "2020-09-04",
+        "eventTime": stamp,
+        "payload": {"feedProcessingFinishedNotification": payload},
+        "notificationMetadata": {
+            "applicationId": APPLICATION_ID,
+            "subscriptionId": "sandbox-feed-processing-finished-subscription",
+            "publishTime": stamp,
+            "notificationId": str(uuid.uuid4()),
+        },
+    }
+
+
 def eventbridge_event(notification: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     """An EventBridge event carrying the notification, as a partner event source sends it."""
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
-        "detail-type": "ORDER_CHANGE",
+        "detail-type": notification.get("NotificationType")
+        or notification.get("notificationType", "ORDER_CHANGE"),
         "source": "aws.partner/sellingpartnerapi.amazon",
         "account": "000000000000",
         "time": format_time(now, "time"),
