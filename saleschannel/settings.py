@@ -173,3 +173,77 @@ LOGGING = {
         "saleschannel": {"handlers": ["stderr"], "level": os.environ.get("SALESCHANNEL_LOG_LEVEL", "INFO")},
     },
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in (issue #21): lockout after failed attempts (django-axes), password rules, hashed API
+# tokens, a Content-Security-Policy (django-csp) and an idle time limit on sessions. Kept in
+# one block so that it reads, and merges, as one piece.
+# ---------------------------------------------------------------------------------------------
+from csp.constants import NONE, SELF  # noqa: E402
+
+
+def _positive_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name}: {raw!r} is not a number") from None
+    if value <= 0:
+        raise ValueError(f"{name}: {raw!r} must be above 0")
+    return value
+
+
+# API tokens are kept as SHA-256 digests (saleschannel.api.models.ApiToken), never as keys.
+INSTALLED_APPS.remove("rest_framework.authtoken")
+INSTALLED_APPS += ["axes", "csp"]
+# axes must see every request after the session and user are known: last in the list.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "saleschannel.api.authentication.HashedTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+# Locked out after this many failures in a row, per username and per address (whether or not
+# the username exists), for SALESCHANNEL_LOCKOUT_MINUTES; an admin may unlock sooner.
+AXES_FAILURE_LIMIT = int(_positive_number("SALESCHANNEL_LOCKOUT_FAILURES", 5))
+AXES_COOLOFF_TIME = _positive_number("SALESCHANNEL_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = "saleschannel.dashboard.lockout.lockout_parameters"
+AXES_LOCKOUT_TEMPLATE = "dashboard/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+# The client's address is REMOTE_ADDR: behind a TLS proxy, `saleschannel serve` sets it from the
+# proxy's X-Forwarded-For when SALESCHANNEL_TRUSTED_PROXY names the proxy (README).
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(_positive_number("SALESCHANNEL_PASSWORD_MIN_LENGTH", 12))}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# A session ends after this long without a request (every request renews it).
+SESSION_COOKIE_AGE = int(_positive_number("SALESCHANNEL_SESSION_IDLE_HOURS", 8) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+
+# No inline script or style anywhere: every script and style sheet is a file of our own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}

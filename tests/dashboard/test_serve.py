@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from saleschannel.cli import main
 from tests.dashboard import factories
@@ -71,15 +70,23 @@ def test_serve_refuses_a_bad_port(capsys):
 
 
 @pytest.mark.django_db
-def test_api_token_prints_the_users_token(capsys, settings):
+def test_api_token_prints_a_new_token_once_and_keeps_only_its_digest(capsys, settings):
+    from saleschannel.api.models import ApiToken
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = factories.user_make("maria", manager=True)
     assert main(["api-token", "maria"]) == 0
-    key = capsys.readouterr().out.strip()
-    assert Token.objects.get(user=user).key == key
-    assert main(["api-token", "maria"]) == 0
-    assert capsys.readouterr().out.strip() == key
+    out, err = capsys.readouterr()
+    key = out.strip()
+    assert "cannot be shown again" in err and key not in err
+    token = ApiToken.objects.get(user=user)
+    assert key.startswith(token.prefix + ".") and key not in token.digest
+    assert main(["api-token", "maria"]) == 0  # another token; the first is never shown again
+    second = capsys.readouterr().out.strip()
+    assert second not in ("", key) and ApiToken.objects.filter(user=user, revoked_at=None).count() == 2
     assert main(["api-token", "maria", "--rotate"]) == 0
-    assert capsys.readouterr().out.strip() not in ("", key)
+    third = capsys.readouterr().out.strip()
+    assert list(ApiToken.objects.filter(user=user, revoked_at=None).values_list("prefix", flat=True)) == [
+        third.split(".")[0]]
     assert main(["api-token", "nobody"]) == 2
     assert "no user 'nobody'" in capsys.readouterr().err
