@@ -114,7 +114,7 @@ def database_from_url(url: str | None) -> dict[str, Any]:
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+# AUTH_PASSWORD_VALIDATORS: in the sign-in block at the end.
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False

@@ -17,7 +17,7 @@ from rest_framework.authentication import TokenAuthentication, get_authorization
 from rest_framework.request import Request
 
 from saleschannel.api.tokens import api_token_check
-from saleschannel.dashboard.lockout import API_TOKEN_CREDENTIAL
+from saleschannel.dashboard.lockout import API_CREDENTIALS_MARK
 
 
 class LockedOut(exceptions.APIException):
@@ -36,7 +36,7 @@ class HashedTokenAuthentication(TokenAuthentication):
         if len(auth) != 2:
             raise exceptions.AuthenticationFailed("Invalid token header.")
         django_request = request._request
-        credentials: dict[str, Any] = {API_TOKEN_CREDENTIAL: True, "username": None}
+        credentials: dict[str, Any] = {API_CREDENTIALS_MARK: True, "username": None}
         if not AxesProxyHandler.is_allowed(django_request, credentials):
             raise LockedOut()
         try:
@@ -48,7 +48,7 @@ class HashedTokenAuthentication(TokenAuthentication):
             user_login_failed.send(sender=type(self), credentials=credentials, request=django_request)
             locked = bool(getattr(django_request, "axes_locked_out", False))
             # The answer is ours (JSON), not axes' lockout page.
-            django_request.axes_locked_out = False
+            django_request.axes_locked_out = False  # type: ignore[attr-defined]
             if locked:
                 raise LockedOut()
             raise exceptions.AuthenticationFailed("Invalid token.")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 #: Marks the credentials that the API's token authentication reports to axes.
-API_TOKEN_CREDENTIAL = "api_token"
+API_CREDENTIALS_MARK = "by_api_key"
 
 
 def lockout_parameters(request_or_attempt: Any, credentials: dict[str, Any] | None = None) -> list[str]:
-    if credentials and credentials.get(API_TOKEN_CREDENTIAL):
+    if credentials and credentials.get(API_CREDENTIALS_MARK):
         return ["ip_address"]
     return ["username", "ip_address"]
 

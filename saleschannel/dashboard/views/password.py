@@ -18,7 +18,8 @@ from saleschannel.dashboard.views.common import render_page
 @viewer_required
 def password_change(request: HttpRequest) -> HttpResponse:
     """Any dashboard user may change their own password (and only their own)."""
-    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    signed_in: Any = request.user  # a dashboard user: viewer_required let no one else in
+    form = PasswordChangeForm(signed_in, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user: Any = form.save()
         update_session_auth_hash(request, user)  # this session stays signed in; the others end
