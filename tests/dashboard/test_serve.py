@@ -90,3 +90,40 @@ def test_api_token_prints_a_new_token_once_and_keeps_only_its_digest(capsys, set
         third.split(".")[0]]
     assert main(["api-token", "nobody"]) == 2
     assert "no user 'nobody'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["behind a trusted proxy", "no proxy trusted"])
+def test_behind_a_trusted_proxy_the_lockout_counts_the_clients_address(tmp_path: Path, trusted: bool):
+    """With SALESCHANNEL_TRUSTED_PROXY the lockout sees each client's own address (from the
+    proxy's X-Forwarded-For); without it, the header is nobody's word and is ignored."""
+    port = free_port()
+    env = {**os.environ, "SALESCHANNEL_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1",
+           "SALESCHANNEL_LOCKOUT_FAILURES": "3"}
+    env.pop("DATABASE_URL", None)
+    env.pop("SALESCHANNEL_TRUSTED_PROXY", None)
+    if trusted:
+        env["SALESCHANNEL_TRUSTED_PROXY"] = "127.0.0.1"
+    proc = subprocess.Popen([sys.executable, "-m", "saleschannel", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def guess(client: str) -> int:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/accounts", headers={
+            "Authorization": "Token 0123abcd.wrong", "X-Forwarded-For": client, "X-Forwarded-Proto": "http"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Serving on"), line + proc.stderr.read()
+        assert [guess("203.0.113.5") for _ in range(4)] == [401, 401, 429, 429]
+        # Another client behind the same proxy is locked out only if the proxy's address is all there is.
+        assert guess("203.0.113.6") == (401 if trusted else 429)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
