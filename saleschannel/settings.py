@@ -228,11 +228,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# A session ends after this long without a request (every request renews it).
+# A session ends after this long without a request. A request renews it, writing the session
+# at most once a minute (saleschannel.dashboard.sessions), not on every request.
 SESSION_COOKIE_AGE = int(_positive_number("SALESCHANNEL_SESSION_IDLE_HOURS", 8) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SALESCHANNEL_SESSION_RENEW_SECONDS = 60
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+                  "saleschannel.dashboard.sessions.SessionIdleMiddleware")
 
 # No inline script or style anywhere: every script and style sheet is a file of our own.
+# No form-action: connecting an account posts a form that Amazon's Seller Central (a host per
+# region and marketplace) answers, and the browser holds a form's redirects to that list too.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
@@ -241,7 +246,6 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "form-action": [SELF],
         "frame-ancestors": [NONE],
         "base-uri": [NONE],
         "object-src": [NONE],
