@@ -215,7 +215,9 @@ AXES_FAILURE_LIMIT = int(_positive_number("SALESCHANNEL_LOCKOUT_FAILURES", 5))
 AXES_COOLOFF_TIME = _positive_number("SALESCHANNEL_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = "saleschannel.dashboard.lockout.lockout_parameters"
 AXES_LOCKOUT_TEMPLATE = "dashboard/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Not forgotten on a success: axes would forget every failure from the address, so one valid
+# account would reset the count of guesses at another's password. Failures expire instead.
+AXES_RESET_ON_SUCCESS = False
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
 # The client's address is REMOTE_ADDR: behind a TLS proxy, `saleschannel serve` sets it from the
 # proxy's X-Forwarded-For when SALESCHANNEL_TRUSTED_PROXY names the proxy (README).
