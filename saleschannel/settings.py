@@ -209,9 +209,10 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "saleschannel.api.authentication.HashedTokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
-# Locked out after this many failures in a row, per username and per address (whether or not
-# the username exists), for SALESCHANNEL_LOCKOUT_MINUTES; an admin may unlock sooner.
-AXES_FAILURE_LIMIT = int(_positive_number("SALESCHANNEL_LOCKOUT_FAILURES", 5))
+# Locked out after this many failures, per username and per address (whether or not the
+# username exists), until SALESCHANNEL_LOCKOUT_MINUTES pass without a failure; an admin may
+# unlock sooner (admin: Axes › Access attempts; `saleschannel user unlock`).
+AXES_FAILURE_LIMIT = max(1, int(_positive_number("SALESCHANNEL_LOCKOUT_FAILURES", 5)))
 AXES_COOLOFF_TIME = _positive_number("SALESCHANNEL_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = "saleschannel.dashboard.lockout.lockout_parameters"
 AXES_LOCKOUT_TEMPLATE = "dashboard/locked_out.html"
@@ -225,7 +226,7 @@ AXES_SENSITIVE_PARAMETERS = ["password", "token"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": int(_positive_number("SALESCHANNEL_PASSWORD_MIN_LENGTH", 12))}},
+     "OPTIONS": {"min_length": max(1, int(_positive_number("SALESCHANNEL_PASSWORD_MIN_LENGTH", 12)))}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
