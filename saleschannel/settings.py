@@ -114,7 +114,7 @@ def database_from_url(url: str | None) -> dict[str, Any]:
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+# AUTH_PASSWORD_VALIDATORS: in the sign-in block at the end.
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False
@@ -171,5 +171,86 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "saleschannel": {"handlers": ["stderr"], "level": os.environ.get("SALESCHANNEL_LOG_LEVEL", "INFO")},
+    },
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in (issue #21): lockout after failed attempts (django-axes), password rules, hashed API
+# tokens, a Content-Security-Policy (django-csp) and an idle time limit on sessions. Kept in
+# one block so that it reads, and merges, as one piece.
+# ---------------------------------------------------------------------------------------------
+from csp.constants import NONE, SELF  # noqa: E402
+
+
+def _positive_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name}: {raw!r} is not a number") from None
+    if value <= 0:
+        raise ValueError(f"{name}: {raw!r} must be above 0")
+    return value
+
+
+# API tokens are kept as SHA-256 digests (saleschannel.api.models.ApiToken), never as keys.
+INSTALLED_APPS.remove("rest_framework.authtoken")
+INSTALLED_APPS += ["axes", "csp"]
+# axes must see every request after the session and user are known: last in the list.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "saleschannel.api.authentication.HashedTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+# Locked out after this many failures, per username and per address (whether or not the
+# username exists), until SALESCHANNEL_LOCKOUT_MINUTES pass without a failure; an admin may
+# unlock sooner (admin: Axes › Access attempts; `saleschannel user unlock`).
+AXES_FAILURE_LIMIT = max(1, int(_positive_number("SALESCHANNEL_LOCKOUT_FAILURES", 5)))
+AXES_COOLOFF_TIME = _positive_number("SALESCHANNEL_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = "saleschannel.dashboard.lockout.lockout_parameters"
+AXES_LOCKOUT_TEMPLATE = "dashboard/locked_out.html"
+# Not forgotten on a success: axes would forget every failure from the address, so one valid
+# account would reset the count of guesses at another's password. Failures expire instead.
+AXES_RESET_ON_SUCCESS = False
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+# The client's address is REMOTE_ADDR: behind a TLS proxy, `saleschannel serve` sets it from the
+# proxy's X-Forwarded-For when SALESCHANNEL_TRUSTED_PROXY names the proxy (README).
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": max(1, int(_positive_number("SALESCHANNEL_PASSWORD_MIN_LENGTH", 12)))}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# A session ends after this long without a request. A request renews it, writing the session
+# at most once a minute (saleschannel.dashboard.sessions), not on every request.
+SESSION_COOKIE_AGE = int(_positive_number("SALESCHANNEL_SESSION_IDLE_HOURS", 8) * 3600)
+SALESCHANNEL_SESSION_RENEW_SECONDS = 60
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+                  "saleschannel.dashboard.sessions.SessionIdleMiddleware")
+
+# No inline script or style anywhere: every script and style sheet is a file of our own.
+# No form-action: connecting an account posts a form that Amazon's Seller Central (a host per
+# region and marketplace) answers, and the browser holds a form's redirects to that list too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
     },
 }

@@ -1,11 +1,12 @@
 """``saleschannel serve``: the dashboard, the REST API and the notification endpoint.
 
-Also ``saleschannel api-token USERNAME``: the REST API token of a dashboard user.
+Also ``saleschannel api-token USERNAME``: a new REST API token of a dashboard user, shown once.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -49,10 +50,24 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--threads", type=_threads, default=8, help="worker threads (default 8)")
     serve.set_defaults(handler=serve_command, needs_django=True)
 
-    token = subparsers.add_parser("api-token", help="print the REST API token of a user (created on first use)")
+    token = subparsers.add_parser("api-token", help="make a REST API token for a user, shown once")
     token.add_argument("username")
-    token.add_argument("--rotate", action="store_true", help="replace the user's token with a new one")
+    token.add_argument("--rotate", action="store_true", help="revoke the user's other tokens too")
+    token.add_argument("--list", action="store_true", help="the user's tokens with their last use (JSON)")
+    token.add_argument("--revoke", metavar="PREFIX", help="revoke the user's token that starts with PREFIX")
     token.set_defaults(handler=api_token_command, needs_django=True)
+
+
+def proxy_options(trusted_proxy: str) -> dict[str, Any]:
+    """Behind a TLS proxy (``SALESCHANNEL_TRUSTED_PROXY`` = its address): take the client's address
+    and the scheme from that proxy's X-Forwarded-For and X-Forwarded-Proto, and from no one else.
+    The sign-in lockout counts failures per client address, so this is what keeps one guesser
+    from locking out everyone behind the proxy."""
+    if not trusted_proxy:
+        return {}
+    return {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            "clear_untrusted_proxy_headers": True}
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -64,7 +79,8 @@ def serve_command(args: argparse.Namespace) -> int:
     # whitenoise also scans STATIC_ROOT; make sure it exists so it need not warn.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     application = get_wsgi_application()
-    server = create_server(application, host=args.host, port=args.port, threads=args.threads, ident="saleschannel")
+    server = create_server(application, host=args.host, port=args.port, threads=args.threads, ident="saleschannel",
+                           **proxy_options(os.environ.get("SALESCHANNEL_TRUSTED_PROXY", "")))
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise _Stop
@@ -86,15 +102,34 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def api_token_command(args: argparse.Namespace) -> int:
-    """Print the user's API token on stdout, creating it on first use (or anew with --rotate)."""
+    """A new API token for the user, printed once (only its digest is kept); or the user's
+    tokens with their last use (--list); or one revoked (--revoke PREFIX)."""
+    import json
+
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from saleschannel.api import tokens
 
     user = get_user_model().objects.filter(username=args.username).first()
     if user is None:
         raise UsageError("username", args.username, f"error: username: no user {args.username!r}")
+    if args.list:
+        rows = [{"prefix": t.prefix, "created": t.created_at.isoformat(),
+                 "last_used": t.last_used_at.isoformat() if t.last_used_at else None,
+                 "revoked": t.revoked_at.isoformat() if t.revoked_at else None} for t in tokens.api_tokens_of(user)]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if args.revoke:
+        token = next((t for t in tokens.api_tokens_of(user) if t.prefix == args.revoke), None)
+        if token is None:
+            raise UsageError("--revoke", args.revoke, f"error: --revoke: {args.revoke!r}: no such token of {user}")
+        tokens.api_token_revoke(token=token)
+        print(f"token {token.prefix} of {user} revoked", file=sys.stderr)
+        return 0
     if args.rotate:
-        Token.objects.filter(user=user).delete()
-    token, _ = Token.objects.get_or_create(user=user)
-    print(token.key)
+        tokens.api_tokens_revoke_all(user=user)
+    made = tokens.api_token_create(user=user)
+    print(made.key)
+    print(f"This is the only time token {made.token.prefix} is shown: it cannot be shown again. "
+          f"Revoke it with `saleschannel api-token {user} --revoke {made.token.prefix}`.", file=sys.stderr)
     return 0

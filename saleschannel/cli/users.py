@@ -1,4 +1,5 @@
-"""``saleschannel user add``: a dashboard user (staff), optionally a manager who may change settings."""
+"""``saleschannel user add``: a dashboard user (staff), optionally a manager who may change settings;
+``saleschannel user unlock``: lift a sign-in lockout."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def _password_from_file(path: str) -> str:
 
 def user_add_command(args: argparse.Namespace) -> int:
     from django.contrib.auth.models import Group, User
+    from django.contrib.auth.password_validation import validate_password
     from django.contrib.auth.validators import UnicodeUsernameValidator
     from django.core.exceptions import ValidationError
     from django.db import transaction
@@ -45,6 +47,13 @@ def user_add_command(args: argparse.Namespace) -> int:
         raise UsageError("username", username, f"error: username: {username}: a user with this name exists")
     generated = password is None
     password = password or secrets.token_urlsafe(12)
+    try:
+        # The settings' validators (length, common passwords, likeness to the username, all digits).
+        validate_password(password, user=User(username=username))
+    except ValidationError as exc:
+        # The validators' own words; the password itself is never echoed.
+        raise UsageError("--password-file", "", "error: --password-file: password refused: "
+                         + " ".join(exc.messages)) from None
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, is_staff=True)
         if args.manager:
@@ -52,6 +61,19 @@ def user_add_command(args: argparse.Namespace) -> int:
     if generated:
         print(password)
     print(f"user {username} added ({'manager' if args.manager else 'staff'})", file=sys.stderr)
+    return 0
+
+
+def user_unlock_command(args: argparse.Namespace) -> int:
+    """Lift the sign-in lockout of a username (its failed attempts from every address), and of
+    addresses given with --address (the API's lockout is per address)."""
+    from axes.utils import reset
+
+    removed = reset(username=args.username)
+    for address in args.address or []:
+        removed += reset(ip=address)
+    # The same words whether or not the user exists or was locked: the lock reveals nothing.
+    print(f"{args.username} unlocked ({removed} failed attempt(s) forgotten)", file=sys.stderr)
     return 0
 
 
@@ -64,3 +86,7 @@ def register(subparsers: Any) -> None:
     add.add_argument("--manager", action="store_true", help="may change settings")
     add.add_argument("--password-file", metavar="F")
     add.set_defaults(handler=user_add_command, needs_django=True)
+    unlock = user.add_parser("unlock", help="lift the sign-in lockout of a username (and of addresses)")
+    unlock.add_argument("username", metavar="USERNAME")
+    unlock.add_argument("--address", action="append", metavar="IP", help="an address to unlock too (repeatable)")
+    unlock.set_defaults(handler=user_unlock_command, needs_django=True)

@@ -2,13 +2,23 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from saleschannel.dashboard.views import accounts, amazon_orders, auth, catalog, logs, orders, settings
+from saleschannel.dashboard.views import (
+    accounts,
+    amazon_orders,
+    auth,
+    catalog,
+    logs,
+    orders,
+    password,
+    settings,
+)
 
 app_name = "dashboard"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("password/", password.password_change, name="password_change"),
     path("", accounts.home, name="home"),
     path("accounts/<int:pk>/", accounts.store_dashboard, name="store_dashboard"),
     path("accounts/<int:pk>/settings/", settings.order_settings, name="order_settings"),

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from saleschannel.api.tokens import api_token_create
 from saleschannel.commerce.catalog.services import product_create
 from tests.dashboard import factories
 
@@ -24,7 +24,7 @@ ROUTES = ["/api/v1/accounts", "/api/v1/accounts/{id}", "/api/v1/accounts/{id}/se
 @pytest.fixture
 def api(manager):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=manager).key}")
     return client
 
 

@@ -176,11 +176,11 @@ def test_user_add_prints_a_generated_password_that_logs_in(cli, store_defaults):
 
 def test_user_add_manager_with_password_file(cli, store_defaults, tmp_path):
     secret = tmp_path / "pw"
-    secret.write_text("s3cret-pass\n")
+    secret.write_text("s3cret-pass-for-bob\n")
     code, out, _ = cli("user", "add", "bob", "--manager", "--password-file", str(secret))
     assert (code, out) == (0, "")
     user = User.objects.get(username="bob")
-    assert user.check_password("s3cret-pass")
+    assert user.check_password("s3cret-pass-for-bob")
     assert list(user.groups.values_list("name", flat=True)) == ["managers"]
 
 

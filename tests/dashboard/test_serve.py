@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from saleschannel.cli import main
 from tests.dashboard import factories
@@ -71,15 +70,60 @@ def test_serve_refuses_a_bad_port(capsys):
 
 
 @pytest.mark.django_db
-def test_api_token_prints_the_users_token(capsys, settings):
+def test_api_token_prints_a_new_token_once_and_keeps_only_its_digest(capsys, settings):
+    from saleschannel.api.models import ApiToken
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = factories.user_make("maria", manager=True)
     assert main(["api-token", "maria"]) == 0
-    key = capsys.readouterr().out.strip()
-    assert Token.objects.get(user=user).key == key
-    assert main(["api-token", "maria"]) == 0
-    assert capsys.readouterr().out.strip() == key
+    out, err = capsys.readouterr()
+    key = out.strip()
+    assert "cannot be shown again" in err and key not in err
+    token = ApiToken.objects.get(user=user)
+    assert key.startswith(token.prefix + ".") and key not in token.digest
+    assert main(["api-token", "maria"]) == 0  # another token; the first is never shown again
+    second = capsys.readouterr().out.strip()
+    assert second not in ("", key) and ApiToken.objects.filter(user=user, revoked_at=None).count() == 2
     assert main(["api-token", "maria", "--rotate"]) == 0
-    assert capsys.readouterr().out.strip() not in ("", key)
+    third = capsys.readouterr().out.strip()
+    assert list(ApiToken.objects.filter(user=user, revoked_at=None).values_list("prefix", flat=True)) == [
+        third.split(".")[0]]
     assert main(["api-token", "nobody"]) == 2
     assert "no user 'nobody'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["behind a trusted proxy", "no proxy trusted"])
+def test_behind_a_trusted_proxy_the_lockout_counts_the_clients_address(tmp_path: Path, trusted: bool):
+    """With SALESCHANNEL_TRUSTED_PROXY the lockout sees each client's own address (from the
+    proxy's X-Forwarded-For); without it, the header is nobody's word and is ignored."""
+    port = free_port()
+    env = {**os.environ, "SALESCHANNEL_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1",
+           "SALESCHANNEL_LOCKOUT_FAILURES": "3"}
+    env.pop("DATABASE_URL", None)
+    env.pop("SALESCHANNEL_TRUSTED_PROXY", None)
+    if trusted:
+        env["SALESCHANNEL_TRUSTED_PROXY"] = "127.0.0.1"
+    proc = subprocess.Popen([sys.executable, "-m", "saleschannel", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def guess(client: str) -> int:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/accounts", headers={
+            "Authorization": "Token 0123abcd.wrong", "X-Forwarded-For": client, "X-Forwarded-Proto": "http"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Serving on"), line + proc.stderr.read()
+        assert [guess("203.0.113.5") for _ in range(4)] == [401, 401, 429, 429]
+        # Another client behind the same proxy is locked out only if the proxy's address is all there is.
+        assert guess("203.0.113.6") == (401 if trusted else 429)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
