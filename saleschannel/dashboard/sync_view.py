@@ -14,8 +14,8 @@ from typing import Any, cast
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from saleschannel.channel.models import Account
-from saleschannel.workers.models import Lease, OrderFetchRequest, SyncRun
+from saleschannel.channel.models import Account, OrderFetchRequest, SyncRun
+from saleschannel.workers.models import Lease
 
 SEARCH_ORDERS_PER_HOUR = 20.0  # Amazon's searchOrders usage plan: 0.0056/s, about 20 an hour
 

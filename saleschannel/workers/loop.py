@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.db import close_old_connections
 
+from saleschannel.channel.models import OrderFetchRequest, SyncCursor, SyncRun
 from saleschannel.spapi.clock import Clock, SystemClock
 from saleschannel.spapi.errors import AuthFailed
 from saleschannel.workers.leases import (
@@ -31,7 +32,7 @@ from saleschannel.workers.leases import (
     lease_ensure,
     lease_release,
 )
-from saleschannel.workers.models import Lease, OrderFetchRequest, SyncCursor, SyncRun
+from saleschannel.workers.models import Lease
 from saleschannel.workers.ratelimit import DatabaseRateLimiter, ratelimit_patience
 from saleschannel.workers.scheduler import SyncPolicy, next_sync_delay
 

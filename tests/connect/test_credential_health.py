@@ -8,9 +8,8 @@ from django.template import Context, Template
 
 from saleschannel.channel.connect import services
 from saleschannel.channel.connect.selectors import connection_status
-from saleschannel.channel.models import Account, AmazonOrder
+from saleschannel.channel.models import Account, AmazonOrder, SyncCursor, SyncRun
 from saleschannel.channel.services.sync import account_client, account_sync
-from saleschannel.workers.models import SyncCursor, SyncRun
 from tests.connect.helpers import seller_central_answer
 
 pytestmark = pytest.mark.django_db

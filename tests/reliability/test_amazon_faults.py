@@ -17,9 +17,8 @@ import html
 import pytest
 from django.test import Client
 
-from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel.models import AmazonOrder, SyncRun
 from saleschannel.channel.services.sync import account_sync
-from saleschannel.workers.models import SyncRun
 from tests.reliability.conftest import SkewedClock, sandbox_app
 from tests.sync.helpers import (
     assert_exactly_once,

@@ -13,10 +13,9 @@ import datetime as dt
 
 import pytest
 
-from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel.models import AmazonOrder, SyncCursor
 from saleschannel.channel.services.importer import amazon_order_evaluate
 from saleschannel.channel.services.sync import account_sync
-from saleschannel.workers.models import SyncCursor
 from tests.sync.conftest import connect, stock_catalog
 from tests.sync.helpers import (
     assert_exactly_once,

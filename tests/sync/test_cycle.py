@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from saleschannel.channel.models import Account, AmazonOrder
+from saleschannel.channel.models import Account, AmazonOrder, SyncCursor, SyncRun
 from saleschannel.channel.services.sync import account_sync
-from saleschannel.workers.models import SyncCursor, SyncRun
 from tests.sync.helpers import (
     assert_exactly_once,
     channel_statuses,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from saleschannel.channel.models import RateBucket
 from saleschannel.spapi.errors import RateLimitDeadline
-from saleschannel.workers.models import RateBucket
 from saleschannel.workers.ratelimit import TOKEN_MARGIN, DatabaseRateLimiter
 
 MARGIN = TOKEN_MARGIN.total_seconds()

@@ -7,10 +7,9 @@ import datetime as dt
 
 import pytest
 
-from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel.models import AmazonOrder, OrderRecheck, RateBucket, SyncCursor
 from saleschannel.channel.services.sync import account_sync, open_orders_to_recheck
 from saleschannel.spapi.params import format_time
-from saleschannel.workers.models import OrderRecheck, RateBucket, SyncCursor
 from tests.sync.conftest import sandbox_app
 from tests.sync.helpers import assert_exactly_once, channel_statuses, sandbox_statuses
 

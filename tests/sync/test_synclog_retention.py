@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from saleschannel.workers.models import SyncRun
+from saleschannel.channel.models import SyncRun
 from saleschannel.workers.synclog import sync_log_days, sync_log_prune
 from tests.security.conftest import connect_account
 

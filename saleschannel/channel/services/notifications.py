@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
-from saleschannel.channel.models import Account
+from saleschannel.channel.models import Account, OrderFetchRequest
 from saleschannel.home import key_from_env_or_file
 from saleschannel.spapi.clock import Clock
 from saleschannel.spapi.errors import AuthFailed, RateLimitDeadline, SpApiError, UnreadableOrderError
@@ -37,7 +37,6 @@ from saleschannel.workers.fetches import (
     fetch_request_release,
     fetch_requests_claim,
 )
-from saleschannel.workers.models import OrderFetchRequest
 
 if TYPE_CHECKING:
     from saleschannel.spapi.client import SpApiClient

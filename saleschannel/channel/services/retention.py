@@ -118,7 +118,7 @@ def _amazon_orders_due(cutoff: dt.datetime) -> QuerySet[AmazonOrder]:
 
 
 def _amazon_order_mask(pk: int, cutoff: dt.datetime) -> bool:
-    from saleschannel.dashboard.models import AddressCorrection
+    from saleschannel.channel.models import AddressCorrection
 
     with transaction.atomic():
         order = _amazon_orders_due(cutoff).select_for_update().filter(pk=pk).first()

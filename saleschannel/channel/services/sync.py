@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import F, Q
 
-from saleschannel.channel.models import Account, AmazonOrder
+from saleschannel.channel.models import Account, AmazonOrder, OrderRecheck, SyncCursor, SyncRun
 from saleschannel.channel.services.accounts import account_credentials_state_set, application_credentials
 from saleschannel.channel.services.importer import (
     amazon_order_evaluate,
@@ -53,7 +53,6 @@ from saleschannel.spapi.errors import (
 )
 from saleschannel.spapi.models import Order, SearchPage, UnreadableOrder
 from saleschannel.spapi.ratelimit import RateLimiter
-from saleschannel.workers.models import OrderRecheck, SyncCursor, SyncRun
 from saleschannel.workers.scheduler import SyncPolicy, sweep_window
 
 log = logging.getLogger("saleschannel.sync")
