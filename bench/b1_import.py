@@ -102,7 +102,7 @@ def measure(*, backend: str, orders: int) -> dict[str, Any]:
 def _engine(account: Any, parsed: list[Any]) -> tuple[dict[str, Any], InsertRecorder]:
     from django.db import connection
 
-    from saleschannel.channel.services.sync import order_take
+    from saleschannel.channel.services.sync.base import order_take
     from saleschannel.commerce.memo import settings_remembered
 
     seen_at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)

@@ -167,11 +167,11 @@ def worker_main(per_account: int, holder: str) -> None:
 
     from bench.orders import MARKETPLACE, T0, importable_orders
     from saleschannel.channel.models import Account
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
+    from saleschannel.channel.services.sync.scheduler import SyncPolicy
     from saleschannel.spapi.clock import SystemClock
     from saleschannel.spapi.sandbox import SandboxApp
     from saleschannel.workers.loop import Worker
-    from saleschannel.workers.scheduler import SyncPolicy
 
     clock = SystemClock()
     transports = {}

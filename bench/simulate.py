@@ -25,9 +25,9 @@ def sandbox(clock: Any, *, seed: int = 9, **options: Any) -> Any:
 
 
 def worker(clock: Any, app: Any, *, policy: Any = None, holder: str = "bench-worker") -> Any:
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
+    from saleschannel.channel.services.sync.scheduler import SyncPolicy
     from saleschannel.workers.loop import Worker
-    from saleschannel.workers.scheduler import SyncPolicy
 
     transport = app.transport()
 

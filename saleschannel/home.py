@@ -8,6 +8,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+from django.conf import settings
+
 
 def home() -> Path:
     """The data folder: ``$SALESCHANNEL_HOME`` or ``./var``, created on first use."""
@@ -28,12 +31,7 @@ def key_from_env_or_file(env_name: str, filename: str, make: str = "token") -> s
     path = home() / filename
     if path.exists():
         return path.read_text().strip()
-    if make == "fernet":
-        from cryptography.fernet import Fernet
-
-        value = Fernet.generate_key().decode()
-    else:
-        value = secrets.token_urlsafe(50)
+    value = Fernet.generate_key().decode() if make == "fernet" else secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value + "\n")
@@ -43,7 +41,6 @@ def key_from_env_or_file(env_name: str, filename: str, make: str = "token") -> s
 def days_setting(name: str, default: int, *, minimum: int) -> int:
     """A number of days from the Django setting ``name``, else the environment, else ``default``;
     a value that is not a whole number of at least ``minimum`` raises ``ValueError`` naming it."""
-    from django.conf import settings
 
     raw: Any = getattr(settings, name, None)
     if raw is None:

@@ -13,6 +13,6 @@ What other parts call (names stay; see each module's docstring for details):
   ``waiting_orders_evaluate``, ``errored_orders_retry``, ``amazon_order_import_by_hand``,
   ``ImportOutcome``; stock rising wakes waiting orders through the store core's
   ``salable_increased`` signal (connected in ``ChannelConfig.ready``).
-- ``channel.selectors``: ``amazon_orders_list``, ``cannot_import_count``.
+- ``channel.selectors``: ``amazon_orders_list``, ``cannot_import_filter``.
 - ``channel.errors``: ``ChannelError`` and its refusals.
 """

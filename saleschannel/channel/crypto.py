@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 
 
 class SecretUnreadable(Exception):
@@ -23,7 +24,6 @@ def _fernet(key: str) -> Fernet:
 
 
 def _current() -> Fernet:
-    from django.conf import settings
 
     return _fernet(settings.SALESCHANNEL_FERNET_KEY)
 

@@ -224,7 +224,7 @@ class AmazonOrder(models.Model):
             ),
             models.Index(fields=["import_state", "next_retry_at"], name="channel_ao_retry"),
             # The orders that cannot be imported (the banner), counted from this small index alone.
-            # Same condition as ``dashboard.selectors.problem_filter`` (a test holds them together).
+            # Same condition as ``channel.selectors.cannot_import_filter`` (a test holds them together).
             models.Index(
                 fields=["account"],
                 name="channel_ao_problem",

@@ -130,7 +130,7 @@ def test_approving_connects_the_account_with_import_disabled(app_config, manager
 
 
 def test_the_refresh_token_works_with_the_sync_engines_client(app_config, manager, sandbox, clock):
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
 
     account, _ = connect_through_amazon(manager, sandbox, clock)
     client = account_client(account=account, clock=clock, transport=sandbox.transport())

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from saleschannel.channel.outbox.services import amazon_order_ship
+from saleschannel.channel.services.sync.scheduler import SyncPolicy
 from saleschannel.workers.loop import Worker
-from saleschannel.workers.scheduler import SyncPolicy
 from tests.shipping.conftest import ledger, source_qty
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from saleschannel.workers.scheduler import SyncPolicy, next_sync_delay, sweep_window
+from saleschannel.channel.services.sync.scheduler import SyncPolicy, next_sync_delay, sweep_window
 
 POLICY = SyncPolicy()
 RATE, BURST = 0.0056, 20.0

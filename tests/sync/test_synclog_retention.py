@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from saleschannel.channel.models import SyncRun
-from saleschannel.workers.synclog import sync_log_days, sync_log_prune
+from saleschannel.channel.services.sync.synclog import sync_log_days, sync_log_prune
 from tests.security.conftest import connect_account
 
 pytestmark = pytest.mark.django_db

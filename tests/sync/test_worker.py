@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from saleschannel.channel.models import Account, AmazonOrder, SyncRun
-from saleschannel.channel.services.sync import account_client
+from saleschannel.channel.services.sync.client import account_client
 from saleschannel.workers.leases import account_lease_key, lease_try
 from saleschannel.workers.loop import Worker
 from saleschannel.workers.models import Lease

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from saleschannel.channel.connect.models import ApplicationSettings
 from saleschannel.spapi.auth import LWA_TOKEN_URL
 
 _TEXT_FIELDS = {
@@ -75,7 +76,6 @@ def _configured(name: str) -> str | None:
 
 
 def _row() -> object | None:
-    from saleschannel.channel.connect.models import ApplicationSettings
 
     try:
         with transaction.atomic():  # a savepoint: a missing table must not break the caller's transaction

@@ -33,6 +33,7 @@ from django.utils import timezone
 from saleschannel.channel import rules
 from saleschannel.channel.errors import ImportRefused
 from saleschannel.channel.models import Account, AmazonOrder, ImportAttempt, OrderSettings
+from saleschannel.channel.outbox.services import amazon_shipments_reconcile
 from saleschannel.channel.services.recording import account_view, amazon_order_record, recorded_take
 from saleschannel.channel.services.snapshot import amazon_order_id_of, order_parse, order_view
 from saleschannel.channel.services.storeorder import (
@@ -45,7 +46,10 @@ from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.commerce.errors import CommerceError
 from saleschannel.commerce.inventory.errors import InsufficientStock
 from saleschannel.commerce.inventory.selectors import open_reservations, salable_quantities, stock_for_store
-from saleschannel.commerce.inventory.services import reservation_append, reservation_compensate
+from saleschannel.commerce.inventory.services import (
+    reservation_append,
+    reservations_release,
+)
 from saleschannel.commerce.memo import forget
 from saleschannel.commerce.sales.errors import ExternalRefTaken
 from saleschannel.commerce.sales.models import Order as StoreOrder
@@ -193,7 +197,6 @@ def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[b
     reason, code = _apply_pending(ao, decision, stock)
     _set_state(ao, decision, reason, code, now)
     if decision.action is rules.Action.KEEP:
-        from saleschannel.channel.outbox.services import amazon_shipments_reconcile
 
         amazon_shipments_reconcile(amazon_order=ao, now=now)  # shipped in Seller Central; the rest canceled
     return _outcome(ao)
@@ -243,17 +246,10 @@ def _pending_release(ao: AmazonOrder) -> None:
 
     Released on every stock that holds it, also when the settings' store changed meanwhile.
     """
-    from saleschannel.commerce.inventory.models import Reservation, Stock
-
-    holding = (Reservation.objects.filter(object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id)
-               .values_list("stock_id", flat=True).distinct())
-    for held_on in Stock.objects.filter(pk__in=list(holding)).order_by("pk"):
-        reservation_compensate(
-            stock=held_on, object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id,
-            event_type="amazon_order_pending_released",
-            event_key=f"amazon:{ao.account_id}:{ao.amazon_order_id}:pending:{ao.pending_generation}"
-                      f":release:{held_on.pk}",
-        )
+    reservations_release(
+        object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id, event_type="amazon_order_pending_released",
+        key_prefix=f"amazon:{ao.account_id}:{ao.amazon_order_id}:pending:{ao.pending_generation}:release",
+    )
     ao.holds_pending_reservation = False
 
 

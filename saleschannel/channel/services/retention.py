@@ -28,7 +28,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel import rules
+from saleschannel.channel.models import AddressCorrection, AmazonOrder
+from saleschannel.commerce.customers.models import Customer, CustomerAddress
+from saleschannel.commerce.sales.models import FINAL_STATES, Order, OrderAddress
 from saleschannel.home import days_setting
 
 log = logging.getLogger("saleschannel.retention")
@@ -38,8 +41,9 @@ DEFAULT_DAYS = 30
 MASKED_NAME = "(removed)"
 #: Masked emails end so; each keeps the row's id, so unique emails stay unique.
 MASKED_EMAIL_DOMAIN = "removed.invalid"
-FINAL_AMAZON_STATUSES = ("Shipped", "Canceled")
-FINAL_STORE_STATES = ("complete", "closed", "canceled")
+# C27: the Amazon statuses whose buyer data is masked once past the retention period.
+FINAL_AMAZON_STATUSES = (rules.Status.SHIPPED.value, rules.Status.CANCELED.value)
+FINAL_STORE_STATES = tuple(state.value for state in FINAL_STATES)
 #: Keys of Amazon's ``CustomerAddress`` that identify a person or a door.
 _ADDRESS_PERSONAL = ("name", "companyName", "addressLine1", "addressLine2", "addressLine3", "phone")
 _BATCH = 200
@@ -118,7 +122,6 @@ def _amazon_orders_due(cutoff: dt.datetime) -> QuerySet[AmazonOrder]:
 
 
 def _amazon_order_mask(pk: int, cutoff: dt.datetime) -> bool:
-    from saleschannel.channel.models import AddressCorrection
 
     with transaction.atomic():
         order = _amazon_orders_due(cutoff).select_for_update().filter(pk=pk).first()
@@ -135,7 +138,6 @@ def _amazon_order_mask(pk: int, cutoff: dt.datetime) -> bool:
 
 
 def _store_orders_due(cutoff: dt.datetime, *, guests_only: bool) -> QuerySet[Any]:
-    from saleschannel.commerce.sales.models import Order
 
     orders = Order.objects.filter(state__in=FINAL_STORE_STATES, updated_at__lte=cutoff).exclude(
         customer_email__endswith=f"@{MASKED_EMAIL_DOMAIN}"
@@ -144,7 +146,6 @@ def _store_orders_due(cutoff: dt.datetime, *, guests_only: bool) -> QuerySet[Any
 
 
 def _store_order_mask(pk: int, cutoff: dt.datetime, *, guests_only: bool) -> bool:
-    from saleschannel.commerce.sales.models import OrderAddress
 
     with transaction.atomic():
         order = _store_orders_due(cutoff, guests_only=guests_only).select_for_update().filter(pk=pk).first()
@@ -161,8 +162,6 @@ def _store_order_mask(pk: int, cutoff: dt.datetime, *, guests_only: bool) -> boo
 
 
 def _customers_due(cutoff: dt.datetime) -> QuerySet[Any]:
-    from saleschannel.commerce.customers.models import Customer
-    from saleschannel.commerce.sales.models import Order
 
     recent_or_open = Order.objects.filter(customer=OuterRef("pk")).filter(
         ~Q(state__in=FINAL_STORE_STATES) | Q(updated_at__gt=cutoff)
@@ -176,7 +175,6 @@ def _customers_due(cutoff: dt.datetime) -> QuerySet[Any]:
 
 
 def _customer_mask(pk: int, cutoff: dt.datetime) -> bool:
-    from saleschannel.commerce.customers.models import Customer, CustomerAddress
 
     with transaction.atomic():
         # Lock the row first: PostgreSQL takes no FOR UPDATE on the DISTINCT query that chose it.

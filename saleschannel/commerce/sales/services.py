@@ -23,6 +23,11 @@ from django.db.models import F
 
 from saleschannel.commerce.customers.models import Customer
 from saleschannel.commerce.errors import InvalidInput
+from saleschannel.commerce.inventory.services import (
+    reservation_append,
+    reservations_release,
+    stock_for_store,
+)
 from saleschannel.commerce.memo import remembered
 from saleschannel.commerce.sales import ordercreate
 from saleschannel.commerce.sales.errors import IllegalTransition, StatusCodeTaken
@@ -216,7 +221,6 @@ def order_cancel(*, order: Order, comment: str = "") -> Order:
 def order_reserve(*, order: Order, check_salable: bool = True) -> bool:
     """Reserve the order's open quantities (ordered - shipped - canceled) of managed products on
     its store's stock; event key ``order:<pk>:place``, so a second call reserves nothing."""
-    from saleschannel.commerce.inventory.services import reservation_append, stock_for_store
 
     lines = [(i.sku, i.qty_ordered - i.qty_shipped - i.qty_canceled) for i in order.items.all()]
     return reservation_append(
@@ -227,15 +231,5 @@ def order_reserve(*, order: Order, check_salable: bool = True) -> bool:
 
 
 def _reservations_release(order: Order, *, reason: str) -> None:
-    from saleschannel.commerce.inventory.models import Reservation, Stock
-    from saleschannel.commerce.inventory.services import reservation_compensate
-
-    stock_ids = (
-        Reservation.objects.filter(object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk))
-        .values_list("stock_id", flat=True).distinct()
-    )
-    for stock in Stock.objects.filter(pk__in=list(stock_ids)).order_by("pk"):
-        reservation_compensate(
-            stock=stock, object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk),
-            event_type=f"order_{reason}", event_key=f"order:{order.pk}:{reason}:stock:{stock.pk}",
-        )
+    reservations_release(object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk), event_type=f"order_{reason}",
+                         key_prefix=f"order:{order.pk}:{reason}:stock")
