@@ -185,7 +185,7 @@ def worker_main(per_account: int, holder: str) -> None:
     def client_factory(account: Any, worker_clock: Any) -> Any:
         return account_client(account=account, clock=worker_clock, transport=transports[account.pk])
 
-    policy = dataclasses.replace(SyncPolicy.from_env(), lease_wait=0.0)
+    policy = dataclasses.replace(SyncPolicy.from_settings(), lease_wait=0.0)
     worker = Worker(clock=clock, policy=policy, client_factory=client_factory, holder=holder)
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":

@@ -34,7 +34,7 @@ def worker(clock: Any, app: Any, *, policy: Any = None, holder: str = "bench-wor
     def client_factory(account: Any, worker_clock: Any) -> Any:
         return account_client(account=account, clock=worker_clock, transport=transport)
 
-    policy = policy or dataclasses.replace(SyncPolicy.from_env(), lease_wait=0.0)
+    policy = policy or dataclasses.replace(SyncPolicy.from_settings(), lease_wait=0.0)
     return Worker(clock=clock, policy=policy, client_factory=client_factory, holder=holder)
 
 

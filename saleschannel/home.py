@@ -1,5 +1,16 @@
-"""Where the service keeps its data and its generated keys (``SALESCHANNEL_HOME``), and how it
-reads a number of days it is configured with."""
+"""The installation's configuration, read in one way, and where it keeps its data.
+
+- ``setting(name, default)``: the Django setting ``name`` when set, else the environment
+  variable of that name, else ``default``. Every ``SALESCHANNEL_*`` knob is read through it
+  (or the typed readers below), so a Django setting and the environment are never two
+  different answers.
+- ``days_setting``, ``number_setting``: the same, checked as a whole number of days or a
+  number that is not negative.
+- ``home()``: the data folder (``SALESCHANNEL_HOME`` or ``./var``).
+- ``key_from_env_or_file``: a secret from the environment, else a key file under home,
+  generated on first use; ``key_lazy`` defers all of that until the key is first used,
+  so importing the settings writes no file.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +21,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.utils.functional import lazy
 
 
 def home() -> Path:
@@ -38,13 +50,37 @@ def key_from_env_or_file(env_name: str, filename: str, make: str = "token") -> s
     return value
 
 
+def key_lazy(env_name: str, filename: str, make: str = "token") -> str:
+    """``key_from_env_or_file``, read (and the file generated) only when the key is first used."""
+    return lazy(key_from_env_or_file, str)(env_name, filename, make)  # type: ignore[no-any-return]
+
+
+def setting(name: str, default: Any = None) -> Any:
+    """The Django setting ``name`` when set and not empty, else the environment, else ``default``."""
+    value: Any = getattr(settings, name, None)
+    if value is None or value == "":
+        value = os.environ.get(name) or None
+    return default if value is None else value
+
+
+def number_setting(name: str, default: float) -> float:
+    """A number that is not negative (``setting``); anything else raises ``ValueError`` naming it."""
+    raw = setting(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {raw!r} is not a number") from None
+    if value < 0:
+        raise ValueError(f"{name}: {raw!r} must not be negative")
+    return value
+
+
 def days_setting(name: str, default: int, *, minimum: int) -> int:
     """A number of days from the Django setting ``name``, else the environment, else ``default``;
     a value that is not a whole number of at least ``minimum`` raises ``ValueError`` naming it."""
-
-    raw: Any = getattr(settings, name, None)
-    if raw is None:
-        raw = os.environ.get(name, default)
+    raw: Any = setting(name, default)
     try:
         days = int(raw)
     except (TypeError, ValueError):

@@ -24,8 +24,7 @@ def _fernet(key: str) -> Fernet:
 
 
 def _current() -> Fernet:
-
-    return _fernet(settings.SALESCHANNEL_FERNET_KEY)
+    return _fernet(str(settings.SALESCHANNEL_FERNET_KEY))  # a lazy key: its file is made on first use
 
 
 def secret_encrypt(plain: str) -> str:

@@ -123,7 +123,7 @@ def _once(account: Any) -> Any:
 
     stop = _stop_on_signals()
     # A cycle asked for by hand waits for its tokens (one searchOrders token can be 3 minutes away).
-    policy = dataclasses.replace(SyncPolicy.from_env(), token_wait=200.0)
+    policy = dataclasses.replace(SyncPolicy.from_settings(), token_wait=200.0)
     try:
         return account_sync_leased(account=account, policy=policy, stop=stop.is_set)
     except LeaseBusy as exc:
@@ -141,7 +141,7 @@ def _backfill(account: Any, since: dt.datetime) -> Any:
     clock = SystemClock()
     try:
         run = under_lease(
-            account=account, clock=clock, policy=SyncPolicy.from_env(), stop=stop.is_set,
+            account=account, clock=clock, policy=SyncPolicy.from_settings(), stop=stop.is_set,
             work=lambda stopping: account_backfill(account=account, since=since, clock=clock,
                                                    progress=progress, stop=stopping),
         )
@@ -171,7 +171,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from saleschannel.channel.services.sync.scheduler import SyncPolicy
     from saleschannel.workers.loop import Worker
 
-    policy = SyncPolicy.from_env()
+    policy = SyncPolicy.from_settings()
     if args.lease_seconds is not None:
         policy = dataclasses.replace(policy, lease_ttl=args.lease_seconds)
     worker = Worker(policy=policy, stop=_stop_on_signals())

@@ -235,7 +235,7 @@ def account_sync_leased(
     account is next due; raises ``LeaseBusy`` when it cannot be had.
     """
     clock = clock or SystemClock()
-    policy = policy or SyncPolicy.from_env()
+    policy = policy or SyncPolicy.from_settings()
     return under_lease(
         account=account, clock=clock, policy=policy, stop=stop, wait=wait,
         work=lambda stopping: account_sync_cycle(account=account, client=client, clock=clock, now=now,

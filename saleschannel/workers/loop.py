@@ -91,7 +91,7 @@ class Worker:
     ):
         self.stop = stop or threading.Event()
         self.clock = StoppableClock(clock or SystemClock(), self.stop)
-        self.policy = policy or SyncPolicy.from_env()
+        self.policy = policy or SyncPolicy.from_settings()
         self.client_factory = client_factory or _default_client
         self.holder = holder or holder_name()
         self.cycles = 0

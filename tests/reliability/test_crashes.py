@@ -215,7 +215,7 @@ def child_env(tmp_path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SALESCHANNEL_", "DATABASE_URL"))}
     env.update(
         DATABASE_URL=database_url(), SALESCHANNEL_HOME=str(tmp_path), PYTHONPATH=str(ROOT),
-        SALESCHANNEL_FERNET_KEY=settings.SALESCHANNEL_FERNET_KEY, SALESCHANNEL_SECRET_KEY=settings.SECRET_KEY,
+        SALESCHANNEL_FERNET_KEY=str(settings.SALESCHANNEL_FERNET_KEY), SALESCHANNEL_SECRET_KEY=str(settings.SECRET_KEY),
         SALESCHANNEL_LOG_LEVEL="WARNING",
     )
     return env

@@ -60,10 +60,10 @@ def test_s2_sweeps_daily_then_hourly():
 
 def test_overlap_is_configurable(monkeypatch):
     monkeypatch.setenv("SALESCHANNEL_SYNC_OVERLAP_MINUTES", "30")
-    assert SyncPolicy.from_env().overlap == dt.timedelta(minutes=30)
+    assert SyncPolicy.from_settings().overlap == dt.timedelta(minutes=30)
     monkeypatch.setenv("SALESCHANNEL_SYNC_OVERLAP_MINUTES", "soon")
     with pytest.raises(ValueError, match="SALESCHANNEL_SYNC_OVERLAP_MINUTES"):
-        SyncPolicy.from_env()
+        SyncPolicy.from_settings()
 
 
 @given(

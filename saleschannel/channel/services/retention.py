@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -32,7 +30,7 @@ from saleschannel.channel import rules
 from saleschannel.channel.models import AddressCorrection, AmazonOrder
 from saleschannel.commerce.customers.models import Customer, CustomerAddress
 from saleschannel.commerce.sales.models import FINAL_STATES, Order, OrderAddress
-from saleschannel.home import days_setting
+from saleschannel.home import days_setting, setting
 
 log = logging.getLogger("saleschannel.retention")
 
@@ -55,9 +53,7 @@ def retention_days() -> int:
 
 
 def _mask_customers() -> bool:
-    value = getattr(settings, "SALESCHANNEL_RETENTION_MASK_CUSTOMERS", None)
-    if value is None:
-        value = os.environ.get("SALESCHANNEL_RETENTION_MASK_CUSTOMERS", "")
+    value = setting("SALESCHANNEL_RETENTION_MASK_CUSTOMERS", "")
     return str(value).lower() in ("1", "true", "yes")
 
 

@@ -49,7 +49,7 @@ def account_backfill(
     own_client = client is None
     client = client or account_client(account=account, clock=clock)
     client.stats.reset()
-    cycle = Cycle(account=account, client=client, clock=clock, policy=policy or SyncPolicy.from_env(), run=run,
+    cycle = Cycle(account=account, client=client, clock=clock, policy=policy or SyncPolicy.from_settings(), run=run,
                   cursor=cursor_for(account, clock.now()), checkpoint=no_checkpoint, stop=stop or never)
     imported_before = imported_count(account)
     try:

@@ -105,7 +105,7 @@ def account_sync_cycle(
     exception is logged in the run and raised.
     """
     clock = clock or SystemClock()
-    policy = policy or SyncPolicy.from_env()
+    policy = policy or SyncPolicy.from_settings()
     run = SyncRun.objects.create(account=account, started_at=now or clock.now())
     if account.credentials_state == Account.CredentialsState.NEEDS_RECONNECTING:
         return refused(account, run, clock)
