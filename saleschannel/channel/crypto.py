@@ -13,9 +13,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
-
-class SecretUnreadable(Exception):
-    """A stored secret cannot be decrypted with this installation's key."""
+from saleschannel.channel.errors import SecretUnreadable
 
 
 @lru_cache(maxsize=4)

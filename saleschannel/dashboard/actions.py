@@ -12,7 +12,7 @@ from django import forms
 
 from saleschannel.channel.errors import ChannelError
 from saleschannel.channel.models import Account, AmazonOrder
-from saleschannel.channel.services.importer import amazon_order_import_by_hand
+from saleschannel.channel.services.imports.importer import amazon_order_import_by_hand
 from saleschannel.channel.services.settings import (
     SettingsInvalid,
     order_settings_get,

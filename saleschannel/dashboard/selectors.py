@@ -18,7 +18,7 @@ from django.utils import timezone
 from saleschannel.channel import rules
 from saleschannel.channel.models import Account, AmazonOrder
 from saleschannel.channel.selectors import cannot_import_filter
-from saleschannel.channel.services.storeorder import EXTERNAL_CHANNEL
+from saleschannel.channel.services.imports.storeorder import EXTERNAL_CHANNEL
 from saleschannel.commerce.inventory.models import Reservation, Stock
 from saleschannel.commerce.inventory.selectors import stock_figures
 from saleschannel.commerce.sales.models import Order, OrderStatus

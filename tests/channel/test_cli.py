@@ -111,7 +111,7 @@ def test_unknown_account_exits_2_naming_it(store_defaults, capsys):
 
 
 def test_amazon_orders_lists_each_order_with_its_import_state(connected, capsys):
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from tests.channel.factories import T0
 
     account = Account.objects.get()
@@ -126,7 +126,7 @@ def test_amazon_orders_lists_each_order_with_its_import_state(connected, capsys)
 
 
 def test_import_by_hand_prints_the_store_order_number(connected, capsys):
-    from saleschannel.channel.services.importer import amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_record
     from tests.channel.factories import T0
 
     account = Account.objects.get()
@@ -143,7 +143,7 @@ def test_import_by_hand_prints_the_store_order_number(connected, capsys):
 
 
 def test_import_by_hand_exits_1_with_the_reason_when_the_order_must_wait(connected, capsys):
-    from saleschannel.channel.services.importer import amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_record
     from tests.channel.factories import T0
 
     account = Account.objects.get()
@@ -162,7 +162,7 @@ def test_amazon_orders_lists_newest_purchase_first_and_filters_by_state(connecte
     import datetime as dt
 
     from saleschannel.channel.selectors import cannot_import_filter
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.channel.services.settings import order_settings_update
     from tests.channel.factories import T0
 

@@ -23,7 +23,7 @@ STREET = "1 Main St"
 
 
 def receive(account, body, at):
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.spapi.models import read_order
 
     stored, _ = amazon_order_record(account=account, order=read_order(body), seen_at=at)

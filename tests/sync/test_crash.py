@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 
 from saleschannel.channel.models import AmazonOrder, SyncCursor
-from saleschannel.channel.services.importer import amazon_order_evaluate
+from saleschannel.channel.services.imports.importer import amazon_order_evaluate
 from saleschannel.workers.leases import account_sync_leased
 from tests.sync.conftest import connect, stock_catalog
 from tests.sync.helpers import (

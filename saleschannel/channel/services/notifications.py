@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
+from saleschannel.channel.errors import NotificationRefused, UnknownAccount
 from saleschannel.channel.models import Account, OrderFetchRequest
 from saleschannel.channel.services.accounts import account_credentials_state_set
 from saleschannel.channel.services.sync.base import order_take
@@ -47,19 +48,6 @@ MAX_BODY_BYTES = 256 * 1024
 SECRET_ENV = "SALESCHANNEL_NOTIFY_SECRET"  # nosec B105  # the name of an environment variable
 SECRET_FILE = "notify.key"  # nosec B105  # the name of the file that holds the secret
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-class NotificationRefused(Exception):
-    """The notification is refused: ``status`` 401 (not authenticated) or 400 (malformed)."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class UnknownAccount(Exception):
-    """No connected account has the notification's seller and marketplace."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from saleschannel.channel.errors import SettingsInvalid
 from saleschannel.channel.models import Account, ImportPeriod, OrderSettings, SettingsChange
-from saleschannel.channel.services.importer import settings_changed_evaluate
+from saleschannel.channel.services.imports.importer import settings_changed_evaluate
 from saleschannel.commerce.sales.models import OrderStatus
 from saleschannel.commerce.stores.models import Store
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from saleschannel.channel import rules
+from saleschannel.channel.errors import StopRequested
 from saleschannel.channel.models import Account, AmazonOrder, SyncCursor, SyncRun
-from saleschannel.channel.services.importer import (
+from saleschannel.channel.services.imports.importer import (
     amazon_order_evaluate,
 )
-from saleschannel.channel.services.recording import amazon_order_record
+from saleschannel.channel.services.imports.recording import amazon_order_recorded
 from saleschannel.channel.services.sync.scheduler import SyncPolicy
 from saleschannel.commerce.memo import reads_remembered, settings_remembered
 from saleschannel.spapi.client import SpApiClient
@@ -31,10 +32,6 @@ FINAL_STATUSES = tuple(sorted(rules.FINAL_STATUSES))
 #: The import states a sync log counts (``SyncRun.waiting``, ``SyncRun.errors``).
 PROBLEM_STATES = (AmazonOrder.ImportState.WAITING, AmazonOrder.ImportState.ERROR)
 Checkpoint = Callable[[str], None]
-
-
-class StopRequested(Exception):
-    """The worker was asked to stop; raised between orders only."""
 
 
 @dataclass
@@ -133,12 +130,12 @@ def order_take(*, account: Account, order: Order | UnreadableOrder, seen_at: dt.
     The rows both steps read (the snapshot, products, stock, statuses) are read once (``reads_remembered``)."""
     with reads_remembered(), transaction.atomic():
         _lock_account(account)
-        amazon_order, changed = amazon_order_record(account=account, order=order, seen_at=seen_at)
+        recorded = amazon_order_recorded(account=account, order=order, seen_at=seen_at)
         checkpoint("upsert")
-        if changed:
-            amazon_order_evaluate(amazon_order=amazon_order, now=seen_at)
+        if recorded.changed:
+            amazon_order_evaluate(amazon_order=recorded.amazon_order, now=seen_at, recorded=recorded.order)
     checkpoint("import")
-    return amazon_order
+    return recorded.amazon_order
 
 
 def take_page(cycle: Cycle, page: SearchPage) -> None:

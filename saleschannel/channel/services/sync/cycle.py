@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from saleschannel.channel.models import Account, AmazonOrder, SyncCursor, SyncRun
 from saleschannel.channel.services.accounts import account_credentials_state_set
-from saleschannel.channel.services.importer import (
+from saleschannel.channel.services.imports.importer import (
     errored_orders_retry,
     waiting_orders_evaluate,
 )

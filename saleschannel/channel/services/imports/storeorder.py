@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from saleschannel.channel import rules
+from saleschannel.channel.errors import ImportFailed
 from saleschannel.channel.models import AmazonOrder, OrderSettings
 from saleschannel.commerce.catalog.models import Product
 from saleschannel.commerce.catalog.selectors import products_by_sku
@@ -33,10 +34,6 @@ ZERO = Decimal(0)
 PENDING_OBJECT_TYPE = "amazon_order"  # an Amazon order's pending reservation (R12)
 ORDER_OBJECT_TYPE = "order"
 EXTERNAL_CHANNEL = "amazon"
-
-
-class ImportFailed(Exception):
-    """A plain message of why the store order could not be created (R16)."""
 
 
 def split_name(full: str) -> tuple[str, str]:
