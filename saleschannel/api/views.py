@@ -22,12 +22,11 @@ from saleschannel.api import pagination
 from saleschannel.api import serializers as s
 from saleschannel.api.permissions import DashboardRole
 from saleschannel.channel.models import Account, AmazonOrder
-from saleschannel.channel.services.settings import order_settings_as_dict, order_settings_get
+from saleschannel.channel.services.settings import FIELDS, order_settings_as_dict, order_settings_get
 from saleschannel.commerce.catalog.models import Product
 from saleschannel.commerce.sales.models import Order
 from saleschannel.dashboard import actions, selectors
 from saleschannel.dashboard.forms import AmazonOrderFilterForm, StoreOrderFilterForm
-from saleschannel.dashboard.settings_form import FIELDS
 
 ERRORS = {400: OpenApiResponse(description="refused input: {field: [message]}"),
           401: OpenApiResponse(description="not authenticated"), 403: OpenApiResponse(description="not allowed")}
