@@ -8,10 +8,9 @@ import pytest
 
 from saleschannel.channel.connect import services
 from saleschannel.channel.connect.config import application_config
-from saleschannel.channel.connect.errors import AuthorizationRefused, NotConfigured
 from saleschannel.channel.connect.marketplaces import marketplace_get
 from saleschannel.channel.connect.models import AuthorizationState
-from saleschannel.channel.errors import AccountInvalid
+from saleschannel.channel.errors import AccountInvalid, AuthorizationRefused, NotConfigured
 from saleschannel.channel.models import Account, OrderSettings
 from tests.connect.conftest import APP_ID, CLIENT_ID, SELLER
 from tests.connect.helpers import query_of, seller_central_answer
