@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,17 @@ def key_from_env_or_file(env_name: str, filename: str, make: str = "token") -> s
     if path.exists():
         return path.read_text().strip()
     value = Fernet.generate_key().decode() if make == "fernet" else secrets.token_urlsafe(50)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value + "\n")
+    # Written whole under a temporary name, then linked into place: of processes starting
+    # together (the demo's worker and web server), one key wins and every one reads it whole.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{filename}.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value + "\n")
+        os.link(temporary, path)
+    except FileExistsError:
+        return path.read_text().strip()
+    finally:
+        os.unlink(temporary)
     return value
 
 

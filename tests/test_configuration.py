@@ -49,3 +49,15 @@ def test_importing_the_settings_writes_no_key_file_and_the_first_use_makes_them(
                   "assert secret_decrypt(secret_encrypt('x')) == 'x'\n"
                   "assert signing.loads(signing.dumps('y')) == 'y'\n")
     assert {p.name for p in home.iterdir() if p.is_file()} == {"fernet.key", "secret.key"}
+
+
+def test_processes_starting_together_agree_on_one_generated_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SALESCHANNEL_")}
+    env["SALESCHANNEL_HOME"] = str(tmp_path)
+    code = "from saleschannel.home import key_from_env_or_file as k; print(k('SALESCHANNEL_FERNET_KEY', 'fernet.key', 'fernet'))"
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    keys = {proc.communicate(timeout=120)[0].strip() for proc in procs}
+    assert keys == {(tmp_path / "fernet.key").read_text().strip()}
+    assert [p.name for p in tmp_path.iterdir()] == ["fernet.key"]  # no temporary file left behind
+    assert (tmp_path / "fernet.key").stat().st_mode & 0o777 == 0o600
