@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/bandit -q --ini .bandit -r saleschannel
+	DJANGO_SETTINGS_MODULE=saleschannel.settings $(VENV)/bin/django-admin makemigrations --check --dry-run
 
 bench: $(STAMP)
 	@$(PY) -m bench

@@ -102,7 +102,7 @@ def measure(*, backend: str, orders: int) -> dict[str, Any]:
 def _engine(account: Any, parsed: list[Any]) -> tuple[dict[str, Any], InsertRecorder]:
     from django.db import connection
 
-    from saleschannel.channel.services.sync import order_take
+    from saleschannel.channel.services.sync.base import order_take
     from saleschannel.commerce.memo import settings_remembered
 
     seen_at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -137,7 +137,7 @@ def _engine(account: Any, parsed: list[Any]) -> tuple[dict[str, Any], InsertReco
 
 def _waiting_again(account: Any) -> dict[str, Any]:
     """What every sync cycle's R9 step costs after this import: its pass over all the waiting orders."""
-    from saleschannel.channel.services.importer import waiting_orders_evaluate
+    from saleschannel.channel.services.imports.importer import waiting_orders_evaluate
 
     count = world_waiting(account)
     cpu0, t0 = time.process_time(), time.perf_counter()

@@ -169,10 +169,10 @@ def measure_notification(*, orders: int) -> dict[str, Any]:
 
 
 def _notified(app: Any, account: Any, pairs: list[Any], **where: str) -> dict[str, Any]:
-    from saleschannel.channel.models import AmazonOrder
+    from saleschannel.channel.models import AmazonOrder, OrderFetchRequest
     from saleschannel.workers.leases import account_lease_key
     from saleschannel.workers.loop import Worker
-    from saleschannel.workers.models import Lease, OrderFetchRequest
+    from saleschannel.workers.models import Lease
 
     worker = Worker()
     thread = threading.Thread(target=worker.run, name="bench-worker", daemon=True)

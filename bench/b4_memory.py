@@ -75,7 +75,8 @@ def measure(*, orders: int, budget_s: float | None = None) -> dict[str, Any]:
         from bench.orders import T0, importable_orders
         from bench.simulate import SANDBOX_URL, at
         from bench.streaming import StreamingAmazon
-        from saleschannel.channel.services.sync import account_backfill, account_client
+        from saleschannel.channel.services.sync.backfill import account_backfill
+        from saleschannel.channel.services.sync.client import account_client
 
         world.catalog_setup(orders)
         spacing = 300.0  # 100,000 orders over the year before the account was connected

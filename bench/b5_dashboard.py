@@ -89,7 +89,7 @@ def measure(*, levels: list[int], timed: int = TIMED) -> dict[str, Any]:
 def _row_templates(count: int) -> list[dict[str, Any]]:
     """Columns of real snapshots (``snapshot_fields``), with placeholders for what varies."""
     from bench.orders import importable_orders
-    from saleschannel.channel.services.snapshot import snapshot_fields
+    from saleschannel.channel.services.imports.snapshot import snapshot_fields
     from saleschannel.spapi.models import read_order
 
     templates = []

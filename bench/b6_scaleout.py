@@ -167,11 +167,11 @@ def worker_main(per_account: int, holder: str) -> None:
 
     from bench.orders import MARKETPLACE, T0, importable_orders
     from saleschannel.channel.models import Account
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
+    from saleschannel.channel.services.sync.scheduler import SyncPolicy
     from saleschannel.spapi.clock import SystemClock
     from saleschannel.spapi.sandbox import SandboxApp
     from saleschannel.workers.loop import Worker
-    from saleschannel.workers.scheduler import SyncPolicy
 
     clock = SystemClock()
     transports = {}
@@ -185,7 +185,7 @@ def worker_main(per_account: int, holder: str) -> None:
     def client_factory(account: Any, worker_clock: Any) -> Any:
         return account_client(account=account, clock=worker_clock, transport=transports[account.pk])
 
-    policy = dataclasses.replace(SyncPolicy.from_env(), lease_wait=0.0)
+    policy = dataclasses.replace(SyncPolicy.from_settings(), lease_wait=0.0)
     worker = Worker(clock=clock, policy=policy, client_factory=client_factory, holder=holder)
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":

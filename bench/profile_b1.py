@@ -22,7 +22,7 @@ def main(orders: int) -> str:
         from bench import world
         from bench.b1_import import InsertRecorder
         from bench.orders import importable_orders
-        from saleschannel.channel.services.sync import order_take
+        from saleschannel.channel.services.sync.base import order_take
         from saleschannel.commerce.memo import settings_remembered
         from saleschannel.spapi.models import read_order
 

@@ -25,16 +25,16 @@ def sandbox(clock: Any, *, seed: int = 9, **options: Any) -> Any:
 
 
 def worker(clock: Any, app: Any, *, policy: Any = None, holder: str = "bench-worker") -> Any:
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
+    from saleschannel.channel.services.sync.scheduler import SyncPolicy
     from saleschannel.workers.loop import Worker
-    from saleschannel.workers.scheduler import SyncPolicy
 
     transport = app.transport()
 
     def client_factory(account: Any, worker_clock: Any) -> Any:
         return account_client(account=account, clock=worker_clock, transport=transport)
 
-    policy = policy or dataclasses.replace(SyncPolicy.from_env(), lease_wait=0.0)
+    policy = policy or dataclasses.replace(SyncPolicy.from_settings(), lease_wait=0.0)
     return Worker(clock=clock, policy=policy, client_factory=client_factory, holder=holder)
 
 

@@ -1,12 +1,28 @@
-"""Where the service keeps its data and its generated keys (``SALESCHANNEL_HOME``), and how it
-reads a number of days it is configured with."""
+"""The installation's configuration, read in one way, and where it keeps its data.
+
+- ``setting(name, default)``: the Django setting ``name`` when set, else the environment
+  variable of that name, else ``default``. Every ``SALESCHANNEL_*`` knob is read through it
+  (or the typed readers below), so a Django setting and the environment are never two
+  different answers.
+- ``days_setting``, ``number_setting``: the same, checked as a whole number of days or a
+  number that is not negative.
+- ``home()``: the data folder (``SALESCHANNEL_HOME`` or ``./var``).
+- ``key_from_env_or_file``: a secret from the environment, else a key file under home,
+  generated on first use; ``key_lazy`` defers all of that until the key is first used,
+  so importing the settings writes no file.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.utils.functional import lazy
 
 
 def home() -> Path:
@@ -28,26 +44,52 @@ def key_from_env_or_file(env_name: str, filename: str, make: str = "token") -> s
     path = home() / filename
     if path.exists():
         return path.read_text().strip()
-    if make == "fernet":
-        from cryptography.fernet import Fernet
+    value = Fernet.generate_key().decode() if make == "fernet" else secrets.token_urlsafe(50)
+    # Written whole under a temporary name, then linked into place: of processes starting
+    # together (the demo's worker and web server), one key wins and every one reads it whole.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{filename}.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value + "\n")
+        os.link(temporary, path)
+    except FileExistsError:
+        return path.read_text().strip()
+    finally:
+        os.unlink(temporary)
+    return value
 
-        value = Fernet.generate_key().decode()
-    else:
-        value = secrets.token_urlsafe(50)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value + "\n")
+
+def key_lazy(env_name: str, filename: str, make: str = "token") -> str:
+    """``key_from_env_or_file``, read (and the file generated) only when the key is first used."""
+    return lazy(key_from_env_or_file, str)(env_name, filename, make)  # type: ignore[no-any-return]
+
+
+def setting(name: str, default: Any = None) -> Any:
+    """The Django setting ``name`` when set and not empty, else the environment, else ``default``."""
+    value: Any = getattr(settings, name, None)
+    if value is None or value == "":
+        value = os.environ.get(name) or None
+    return default if value is None else value
+
+
+def number_setting(name: str, default: float) -> float:
+    """A number that is not negative (``setting``); anything else raises ``ValueError`` naming it."""
+    raw = setting(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {raw!r} is not a number") from None
+    if value < 0:
+        raise ValueError(f"{name}: {raw!r} must not be negative")
     return value
 
 
 def days_setting(name: str, default: int, *, minimum: int) -> int:
     """A number of days from the Django setting ``name``, else the environment, else ``default``;
     a value that is not a whole number of at least ``minimum`` raises ``ValueError`` naming it."""
-    from django.conf import settings
-
-    raw: Any = getattr(settings, name, None)
-    if raw is None:
-        raw = os.environ.get(name, default)
+    raw: Any = setting(name, default)
     try:
         days = int(raw)
     except (TypeError, ValueError):

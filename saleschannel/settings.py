@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from saleschannel.home import home, key_from_env_or_file
+from saleschannel.home import home, key_lazy
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = home()
 
-SECRET_KEY = key_from_env_or_file("SALESCHANNEL_SECRET_KEY", "secret.key")
+SECRET_KEY = key_lazy("SALESCHANNEL_SECRET_KEY", "secret.key")  # the key file is made on first use
 DEBUG = os.environ.get("SALESCHANNEL_DEBUG", "") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("SALESCHANNEL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
@@ -162,7 +162,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Credentials of Amazon accounts are encrypted at rest with this Fernet key.
-SALESCHANNEL_FERNET_KEY = key_from_env_or_file("SALESCHANNEL_FERNET_KEY", "fernet.key", make="fernet")
+SALESCHANNEL_FERNET_KEY = key_lazy("SALESCHANNEL_FERNET_KEY", "fernet.key", make="fernet")
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("saleschannel.api.urls")),
     path("", include("saleschannel.channel.urls")),
-    path("accounts/connect/", include("saleschannel.channel.connect.urls")),
+    path("accounts/connect/", include("saleschannel.dashboard.urls_connect")),
     path("", include("saleschannel.dashboard.urls")),
-    path("", include("saleschannel.channel.outbox.urls")),  # the order view's shipping actions
+    path("", include("saleschannel.dashboard.urls_outbox")),  # the order view's shipping actions
 ]

@@ -58,10 +58,10 @@ def populate() -> dict[str, Any]:
     from django.db.models import Count
     from django.utils import timezone
 
-    from saleschannel.channel.models import AmazonOrder
+    from saleschannel.channel.models import AmazonOrder, SyncRun
     from saleschannel.commerce.catalog.services import product_create
     from saleschannel.commerce.stores.services import stores_init
-    from saleschannel.workers.models import Lease, SyncRun
+    from saleschannel.workers.models import Lease
     from tests.dashboard import factories
 
     random.seed(7)

@@ -26,14 +26,3 @@ def next_link(request: Request, page: Page) -> str | None:
     if not page.next_cursor:
         return None
     return replace_query_param(request.build_absolute_uri(), "after", page.next_cursor)
-
-
-def page_schema(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["next", "results"],
-        "properties": {
-            "next": {"type": "string", "format": "uri", "nullable": True},
-            "results": {"type": "array", "items": item},
-        },
-    }

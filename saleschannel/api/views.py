@@ -15,20 +15,18 @@ from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from saleschannel.api import pagination
 from saleschannel.api import serializers as s
 from saleschannel.api.permissions import DashboardRole
 from saleschannel.channel.models import Account, AmazonOrder
+from saleschannel.channel.services.settings import FIELDS, order_settings_as_dict, order_settings_get
 from saleschannel.commerce.catalog.models import Product
 from saleschannel.commerce.sales.models import Order
 from saleschannel.dashboard import actions, selectors
 from saleschannel.dashboard.forms import AmazonOrderFilterForm, StoreOrderFilterForm
-from saleschannel.dashboard.settings_form import FIELDS
-from saleschannel.dashboard.views.catalog import stock_detail
-from saleschannel.dashboard.views.common import display_zone
-from saleschannel.dashboard.views.orders import store_orders_filtered
 
 ERRORS = {400: OpenApiResponse(description="refused input: {field: [message]}"),
           401: OpenApiResponse(description="not authenticated"), 403: OpenApiResponse(description="not allowed")}
@@ -70,7 +68,6 @@ class AccountSettings(Base):
 
     @extend_schema(responses={200: s.OrderSettingsSerializer, **ERRORS, **NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
-        from saleschannel.channel.services.settings import order_settings_as_dict, order_settings_get
 
         return Response(order_settings_as_dict(order_settings_get(account=_account(pk))))
 
@@ -131,7 +128,7 @@ class AmazonOrderList(Base):
         form = AmazonOrderFilterForm(params, accounts=selectors.account_choices())
         if not form.is_valid():
             return Response(form.errors, status=400)
-        page = selectors.amazon_orders_page(form.cleaned_data, tz=display_zone(),
+        page = selectors.amazon_orders_page(form.cleaned_data, tz=selectors.display_zone(),
                                             cursor=request.query_params.get("after"), size=pagination.size_of(request))
         return Response({"next": pagination.next_link(request, page),
                          "results": s.AmazonOrderSerializer(page.rows, many=True).data})
@@ -193,7 +190,7 @@ class StoreOrderList(Base):
         form = StoreOrderFilterForm(params)
         if not form.is_valid():
             return Response(form.errors, status=400)
-        page = pagination.page_of(request, store_orders_filtered(form.cleaned_data), field="created_at")
+        page = pagination.page_of(request, selectors.store_orders_filtered(form.cleaned_data), field="created_at")
         return Response({"next": pagination.next_link(request, page),
                          "results": s.StoreOrderSerializer(page.rows, many=True).data})
 
@@ -228,7 +225,6 @@ class ProductList(Base):
         rows = rows[: pagination.PAGE_SIZE]
         link = None
         if more and rows:
-            from rest_framework.utils.urls import replace_query_param
 
             link = replace_query_param(request.build_absolute_uri(), "after", rows[-1].sku)
         return Response({"next": link, "results": s.ProductSerializer(rows, many=True).data})
@@ -242,7 +238,7 @@ class StockDetail(Base):
         product = Product.objects.filter(sku=sku).first()
         if product is None:
             raise Http404
-        stocks = stock_detail(sku=sku)
+        stocks = selectors.stock_detail(sku=sku)
         body = {
             "sku": sku,
             "manage_stock": product.manage_stock,

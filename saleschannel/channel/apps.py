@@ -9,7 +9,7 @@ class ChannelConfig(AppConfig):
 
     def ready(self) -> None:
         # R9: a rise in salable quantity wakes the waiting Amazon orders of that stock.
-        from saleschannel.channel.services.importer import salable_increased_receiver
+        from saleschannel.channel.services.imports.importer import salable_increased_receiver
         from saleschannel.commerce.inventory.signals import salable_increased
 
         salable_increased.connect(salable_increased_receiver, dispatch_uid="channel-wake-waiting-orders")

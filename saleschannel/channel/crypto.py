@@ -11,10 +11,9 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 
-
-class SecretUnreadable(Exception):
-    """A stored secret cannot be decrypted with this installation's key."""
+from saleschannel.channel.errors import SecretUnreadable
 
 
 @lru_cache(maxsize=4)
@@ -23,9 +22,7 @@ def _fernet(key: str) -> Fernet:
 
 
 def _current() -> Fernet:
-    from django.conf import settings
-
-    return _fernet(settings.SALESCHANNEL_FERNET_KEY)
+    return _fernet(str(settings.SALESCHANNEL_FERNET_KEY))  # a lazy key: its file is made on first use
 
 
 def secret_encrypt(plain: str) -> str:

@@ -224,7 +224,7 @@ class AmazonOrder(models.Model):
             ),
             models.Index(fields=["import_state", "next_retry_at"], name="channel_ao_retry"),
             # The orders that cannot be imported (the banner), counted from this small index alone.
-            # Same condition as ``dashboard.selectors.problem_filter`` (a test holds them together).
+            # Same condition as ``channel.selectors.cannot_import_filter`` (a test holds them together).
             models.Index(
                 fields=["account"],
                 name="channel_ao_problem",
@@ -271,3 +271,163 @@ class ImportAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt at {self.attempted_at}: {'ok' if self.succeeded else self.error}"
+
+
+# --- the sync engine's state (S1-S5) and the merchant's address corrections (C17) ---------
+# They were created by the workers and dashboard apps: they keep those tables.
+
+
+class RateBucket(models.Model):
+    """A token bucket for one (seller, operation): Amazon's quota belongs to the seller (S5).
+
+    ``tokens`` may go below zero: a caller that takes a token not yet earned waits until
+    it exists, so callers queue in the order they came, whatever process they run in.
+    """
+
+    seller_id = models.CharField(max_length=64)
+    operation = models.CharField(max_length=64)
+    rate = models.FloatField(help_text="tokens earned per second")
+    burst = models.FloatField(help_text="most tokens the bucket holds")
+    tokens = models.FloatField()
+    refilled_at = models.DateTimeField(help_text="the instant `tokens` was computed for")
+    rate_from_amazon = models.BooleanField(
+        default=False, help_text="the rate came from Amazon's x-amzn-RateLimit-Limit header"
+    )
+
+    class Meta:
+        db_table = "workers_ratebucket"
+        constraints = [
+            models.UniqueConstraint(fields=["seller_id", "operation"], name="workers_ratebucket_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}/{self.operation}: {self.tokens:.2f}/{self.burst:g} at {self.rate:g}/s"
+
+class SyncCursor(models.Model):
+    """Where the account's sync stands: the durable watermark and any reading in progress.
+
+    Every order updated before ``watermark`` is committed (S1). A query in progress keeps
+    its filter and next page token, so a cycle stopped between pages resumes there.
+    """
+
+    account = models.OneToOneField("channel.Account", on_delete=models.CASCADE, related_name="sync_cursor")
+    watermark = models.DateTimeField(null=True, blank=True)
+    # S1: the query being read (its lastUpdatedAfter, the next page, the least lastUpdatedBefore seen).
+    query_after = models.DateTimeField(null=True, blank=True)
+    query_next_token = models.TextField(blank=True, default="")
+    query_before = models.DateTimeField(null=True, blank=True)
+    # S2(b): the sweep being read, and when each sweep last completed.
+    sweep_kind = models.CharField(max_length=8, blank=True, default="")
+    sweep_after = models.DateTimeField(null=True, blank=True)
+    sweep_next_token = models.TextField(blank=True, default="")
+    hourly_sweep_done_at = models.DateTimeField(null=True, blank=True)
+    daily_sweep_done_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "workers_synccursor"
+
+    def __str__(self) -> str:
+        return f"sync of {self.account_id} up to {self.watermark}"
+
+class SyncRun(models.Model):
+    """One sync cycle of one account: the sync log."""
+
+    class Kind(models.TextChoices):
+        SYNC = "sync", "Sync"
+        BACKFILL = "backfill", "Backfill"
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        OK = "ok", "Completed"
+        PARTIAL = "partial", "Paused for the rate limit"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey("channel.Account", on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SYNC)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.RUNNING)
+    pages = models.PositiveIntegerField(default=0)
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField(default=0)
+    api_calls_by_operation = models.JSONField(default=dict)
+    throttled = models.PositiveIntegerField(default=0)
+    waited_seconds = models.FloatField(default=0.0)
+    watermark = models.DateTimeField(null=True, blank=True, help_text="the watermark when the cycle ended")
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        db_table = "workers_syncrun"
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["account", "-started_at"], name="workers_syncrun_account")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.account_id} at {self.started_at}: {self.outcome}"
+
+class OrderFetchRequest(models.Model):
+    """A getOrder the worker owes one order, asked for by a notification (S3).
+
+    At most one is pending per order: repeated notifications add nothing.
+    """
+
+    account = models.ForeignKey("channel.Account", on_delete=models.CASCADE, related_name="fetch_requests")
+    amazon_order_id = models.CharField(max_length=64)
+    requested_at = models.DateTimeField()
+    notification_id = models.CharField(max_length=100, blank=True, default="")
+    event_time = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True, help_text="retry after a failure, not sooner")
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "workers_orderfetchrequest"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "amazon_order_id"],
+                condition=models.Q(done_at__isnull=True),
+                name="workers_fetch_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["done_at", "requested_at"], name="workers_fetch_pending")]
+
+    def __str__(self) -> str:
+        return f"getOrder {self.amazon_order_id} for {self.account_id}"
+
+class OrderRecheck(models.Model):
+    """When an open order was last re-read with getOrder (S2 a), so the oldest goes first."""
+
+    amazon_order = models.OneToOneField("channel.AmazonOrder", on_delete=models.CASCADE, related_name="recheck")
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "workers_orderrecheck"
+
+    def __str__(self) -> str:
+        return f"{self.amazon_order_id} checked at {self.checked_at}"
+
+class AddressCorrection(models.Model):
+    """A merchant's correction of an Amazon order's shipping address, made before its import.
+
+    The correction is written into the order's snapshot, which the import reads; this row
+    keeps who changed what, and lets the page say when Amazon later sent a newer address.
+    """
+
+    amazon_order = models.ForeignKey("channel.AmazonOrder", on_delete=models.CASCADE, related_name="address_corrections")
+    user = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    corrected_at = models.DateTimeField()
+    original = models.JSONField(default=dict)
+    corrected = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "dashboard_addresscorrection"
+        ordering = ["-corrected_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"address of {self.amazon_order_id} corrected at {self.corrected_at}"

@@ -118,6 +118,8 @@ CREATING_STATUSES = frozenset({Status.UNSHIPPED, Status.PARTIALLY_SHIPPED, Statu
 PENDING_STATUSES = frozenset({Status.PENDING, Status.PENDING_AVAILABILITY})
 ELIGIBLE_STATUSES = CREATING_STATUSES | PENDING_STATUSES
 NEVER_STATUSES = frozenset({Status.CANCELED, Status.UNFULFILLABLE})
+# Statuses after which Amazon changes nothing the channel acts on (S2 a rechecks only the others).
+FINAL_STATUSES = frozenset({Status.SHIPPED, Status.CANCELED, Status.UNFULFILLABLE})
 
 PLACEHOLDER_BUYER_NAME = "Amazon Customer"
 PLACEHOLDER_EMAIL_DOMAIN = "buyer.amazon.invalid"

@@ -2,8 +2,8 @@
 
 - ``amazon_orders_list(*, account, import_state=None, limit=None) -> QuerySet[AmazonOrder]``:
   newest purchase first, on the (account, purchase date) index.
-- ``cannot_import_count(*, account) -> int``: the banner's count (errors, and waiting orders
-  that are out of stock).
+- ``cannot_import_filter() -> Q``: the orders that cannot be imported (errors, and waiting
+  orders that are out of stock): the banner's count, its list and the partial index.
 """
 
 from __future__ import annotations
@@ -27,9 +27,8 @@ def amazon_orders_list(
     return orders[:limit] if limit is not None else orders
 
 
-def cannot_import_count(*, account: Account) -> int:
-    """How many of the account's Amazon orders cannot be imported: errors, and waiting for stock."""
-    problems = Q(import_state=AmazonOrder.ImportState.ERROR) | Q(
+def cannot_import_filter() -> Q:
+    """Orders that cannot be imported: errors, and waiting orders that are out of stock."""
+    return Q(import_state=AmazonOrder.ImportState.ERROR) | Q(
         import_state=AmazonOrder.ImportState.WAITING, reason_code=rules.Reason.OUT_OF_STOCK.value
     )
-    return AmazonOrder.objects.filter(problems, account=account).count()

@@ -155,7 +155,7 @@ def amazon_orders_command(args: argparse.Namespace) -> int:
 @channel_errors
 def import_command(args: argparse.Namespace) -> int:
     from saleschannel.channel.models import AmazonOrder
-    from saleschannel.channel.services.importer import amazon_order_import_by_hand
+    from saleschannel.channel.services.imports.importer import amazon_order_import_by_hand
 
     account = _account(args.account)
     if not AmazonOrder.objects.filter(account=account, amazon_order_id=args.amazon_order_id).exists():

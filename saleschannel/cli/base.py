@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 
@@ -46,18 +46,3 @@ def emit_json(data: Any) -> None:
     """Print one JSON document on stdout and nothing else there."""
     sys.stdout.write(to_json(data) + "\n")
     sys.stdout.flush()
-
-
-def decimal_arg(field: str):  # type: ignore[no-untyped-def]
-    """An argparse ``type`` that accepts a finite decimal and names the field when it refuses."""
-
-    def parse(text: str) -> Decimal:
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise UsageError(field, text, f"error: {field}: {text!r} is not a number") from None
-        if not value.is_finite():
-            raise UsageError(field, text, f"error: {field}: {text!r} is not a number")
-        return value
-
-    return parse

@@ -65,11 +65,14 @@ def _print_rows(rows: list[dict[str, Any]], columns: list[str]) -> None:
 
 @commerce_errors
 def init_command(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from django.db import connection
 
     from saleschannel.commerce.stores.services import stores_init
 
     stores_init()
+    # The installation's keys, generated now unless the environment gives them (else on first use).
+    str(settings.SECRET_KEY), str(settings.SALESCHANNEL_FERNET_KEY)
     print(f"initialized {connection.vendor} database: website base, store default, source default, "
           "stock Default Stock, order statuses")
     return 0

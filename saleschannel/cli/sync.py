@@ -103,7 +103,7 @@ def _stop_on_signals() -> threading.Event:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from saleschannel.workers.selectors import sync_run_summary
+    from saleschannel.channel.services.sync.selectors import sync_run_summary
 
     account = _account(args.account)
     run = _backfill(account, args.since) if args.since is not None else _once(account)
@@ -118,31 +118,30 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _once(account: Any) -> Any:
-    from saleschannel.channel.services.sync import account_sync
-    from saleschannel.workers.loop import LeaseBusy
-    from saleschannel.workers.scheduler import SyncPolicy
+    from saleschannel.channel.services.sync.scheduler import SyncPolicy
+    from saleschannel.workers.leases import LeaseBusy, account_sync_leased
 
     stop = _stop_on_signals()
     # A cycle asked for by hand waits for its tokens (one searchOrders token can be 3 minutes away).
-    policy = dataclasses.replace(SyncPolicy.from_env(), token_wait=200.0)
+    policy = dataclasses.replace(SyncPolicy.from_settings(), token_wait=200.0)
     try:
-        return account_sync(account=account, policy=policy, stop=stop.is_set)
+        return account_sync_leased(account=account, policy=policy, stop=stop.is_set)
     except LeaseBusy as exc:
         raise CommandFailed(f"error: {exc}") from None
 
 
 def _backfill(account: Any, since: dt.datetime) -> Any:
-    from saleschannel.channel.services.sync import account_backfill
+    from saleschannel.channel.services.sync.backfill import account_backfill
+    from saleschannel.channel.services.sync.scheduler import SyncPolicy
     from saleschannel.spapi.clock import SystemClock
-    from saleschannel.workers.loop import LeaseBusy, under_lease
-    from saleschannel.workers.scheduler import SyncPolicy
+    from saleschannel.workers.leases import LeaseBusy, under_lease
 
     progress = Progress(since)
     stop = _stop_on_signals()
     clock = SystemClock()
     try:
         run = under_lease(
-            account=account, clock=clock, policy=SyncPolicy.from_env(), stop=stop.is_set,
+            account=account, clock=clock, policy=SyncPolicy.from_settings(), stop=stop.is_set,
             work=lambda stopping: account_backfill(account=account, since=since, clock=clock,
                                                    progress=progress, stop=stopping),
         )
@@ -153,7 +152,7 @@ def _backfill(account: Any, since: dt.datetime) -> Any:
 
 
 def cmd_sync_log(args: argparse.Namespace) -> int:
-    from saleschannel.workers.selectors import sync_run_as_dict, sync_runs_recent
+    from saleschannel.channel.services.sync.selectors import sync_run_as_dict, sync_runs_recent
 
     account = _account(args.account)
     runs = [sync_run_as_dict(r) for r in sync_runs_recent(account=account, limit=args.limit)]
@@ -169,10 +168,10 @@ def cmd_sync_log(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from saleschannel.channel.services.sync.scheduler import SyncPolicy
     from saleschannel.workers.loop import Worker
-    from saleschannel.workers.scheduler import SyncPolicy
 
-    policy = SyncPolicy.from_env()
+    policy = SyncPolicy.from_settings()
     if args.lease_seconds is not None:
         policy = dataclasses.replace(policy, lease_ttl=args.lease_seconds)
     worker = Worker(policy=policy, stop=_stop_on_signals())

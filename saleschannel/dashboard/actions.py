@@ -10,7 +10,17 @@ from typing import Any
 
 from django import forms
 
+from saleschannel.channel.errors import ChannelError
 from saleschannel.channel.models import Account, AmazonOrder
+from saleschannel.channel.services.imports.importer import amazon_order_import_by_hand
+from saleschannel.channel.services.settings import (
+    SettingsInvalid,
+    order_settings_get,
+    order_settings_update,
+)
+from saleschannel.dashboard.amazon_view import shipping_address
+from saleschannel.dashboard.services import AddressRefused, amazon_order_address_correct
+from saleschannel.workers.leases import LeaseBusy, account_sync_leased
 
 
 @dataclass(frozen=True)
@@ -26,8 +36,6 @@ class Outcome:
 
 def import_by_hand(*, order: AmazonOrder, user: Any) -> Outcome:
     """Import one Amazon order by hand (R5), by the channel's rules, as ``saleschannel import`` does."""
-    from saleschannel.channel.errors import ChannelError
-    from saleschannel.channel.services.importer import amazon_order_import_by_hand
 
     try:
         result = amazon_order_import_by_hand(account=order.account, amazon_order_id=order.amazon_order_id)
@@ -57,11 +65,9 @@ def retry(*, order: AmazonOrder, user: Any) -> Outcome:
 
 def sync_now(*, account: Account, user: Any) -> Outcome:
     """One sync cycle for the account now, taking its lease like a worker (S5)."""
-    from saleschannel.channel.services.sync import account_sync
-    from saleschannel.workers.loop import LeaseBusy
 
     try:
-        run = account_sync(account=account)
+        run = account_sync_leased(account=account)
     except LeaseBusy:
         return Outcome(False, f"{account.name} is being synced right now: try again in a minute.", refused=True)
     except Exception as exc:  # the cycle logged it in the sync log; the merchant gets one plain line
@@ -104,7 +110,6 @@ def address_correction_form(order: AmazonOrder) -> AddressCorrectionForm | None:
     """The form to correct the shipping address, while the order is not imported (C17)."""
     if order.import_state == AmazonOrder.ImportState.IMPORTED:
         return None
-    from saleschannel.dashboard.amazon_view import shipping_address
 
     return AddressCorrectionForm(initial=shipping_address(order.raw))
 
@@ -115,7 +120,6 @@ def address_correct(*, order: AmazonOrder, data: Any, user: Any) -> tuple[Addres
         return form, Outcome(False, "The order is imported: correct the address on the store order instead.")
     if not form.is_valid():
         return form, Outcome(False, "The address was not saved: see the fields below.")
-    from saleschannel.dashboard.services import AddressRefused, amazon_order_address_correct
 
     try:
         amazon_order_address_correct(amazon_order_pk=order.pk, address=form.cleaned_data, user=user)
@@ -132,11 +136,6 @@ class Refusal:
 
 def settings_save(*, account: Account, changes: dict[str, str], user: Any) -> Refusal | None:
     """Save order settings through the channel's service; its refusal names the field (R2)."""
-    from saleschannel.channel.services.settings import (
-        SettingsInvalid,
-        order_settings_get,
-        order_settings_update,
-    )
 
     order_settings_get(account=account)  # an account connected without settings gets the defaults first
     try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
@@ -15,6 +17,12 @@ from django.utils import timezone
 
 from saleschannel.channel import rules
 from saleschannel.channel.models import Account, AmazonOrder
+from saleschannel.channel.selectors import cannot_import_filter
+from saleschannel.channel.services.imports.storeorder import EXTERNAL_CHANNEL
+from saleschannel.commerce.inventory.models import Reservation, Stock
+from saleschannel.commerce.inventory.selectors import stock_figures
+from saleschannel.commerce.sales.models import Order, OrderStatus
+from saleschannel.commerce.stores.models import Store
 from saleschannel.dashboard.forms import day_start
 from saleschannel.dashboard.pagination import PAGE_SIZE, Page, keyset_page, keyset_page_merged
 
@@ -22,11 +30,7 @@ from saleschannel.dashboard.pagination import PAGE_SIZE, Page, keyset_page, keys
 OUT_OF_STOCK = rules.Reason.OUT_OF_STOCK.value
 
 
-def problem_filter() -> Q:
-    """Orders that cannot be imported: errors, and waiting orders that are out of stock."""
-    return Q(import_state=AmazonOrder.ImportState.ERROR) | Q(
-        import_state=AmazonOrder.ImportState.WAITING, reason_code=OUT_OF_STOCK
-    )
+problem_filter = cannot_import_filter  # the channel's one definition of "cannot be imported"
 
 
 def problem_order_count(*, account: Account | None = None) -> int:
@@ -145,8 +149,6 @@ def imported_per_day(
 
     Read along the store orders' creation-time index: a month of orders, whatever the table's size.
     """
-    from saleschannel.channel.services.storeorder import EXTERNAL_CHANNEL
-    from saleschannel.commerce.sales.models import Order
 
     today = today or timezone.localdate(timezone=tz)
     first = today - dt.timedelta(days=days - 1)
@@ -251,14 +253,12 @@ def amazon_order_get(*, pk: int) -> AmazonOrder | None:
 
 def store_choices() -> list[tuple[str, str]]:
     """The store views, by code, as options of "Import Amazon Orders Into Store"."""
-    from saleschannel.commerce.stores.models import Store
 
     return [(code, f"{name} ({website})") for code, name, website in Store.objects.order_by("pk").values_list("code", "name", "website__name")]
 
 
 def processing_status_choices() -> list[tuple[str, str]]:
     """The order statuses of the states ``new`` and ``processing``, custom ones included (C19)."""
-    from saleschannel.commerce.sales.models import OrderStatus
 
     rows = OrderStatus.objects.filter(state__in=["new", "processing"]).order_by("state", "label").values_list("code", "label")
     return list(rows)
@@ -299,3 +299,54 @@ def _number_notes(number: str, matches: NumberMatches) -> tuple[str, ...]:
     if matches.more:
         note += f" More than {PREFIX_LIMIT} do: only {PREFIX_LIMIT} of them are shown; type more of the number."
     return (note,)
+
+
+#: Most reservation rows a product page lists.
+LEDGER_ROWS = 50
+
+
+def display_zone() -> zoneinfo.ZoneInfo:
+    """The merchant's time zone (C20); dates are stored in UTC and shown in it."""
+    name = getattr(settings, "SALESCHANNEL_DISPLAY_TIME_ZONE", "UTC") or "UTC"
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def store_orders_filtered(filters: dict[str, str]) -> QuerySet[Order]:
+    """Store orders the filters ask for, with what the list shows joined in (one query per page)."""
+    qs = Order.objects.select_related("status", "store")
+    number = (filters.get("number") or "").strip()
+    if number:
+        qs = qs.filter(Q(number=number) | Q(external_id=number))
+    if filters.get("status"):
+        qs = qs.filter(status_id=filters["status"])
+    if filters.get("channel") == "amazon":
+        qs = qs.filter(external_channel="amazon")
+    elif filters.get("channel") == "store":
+        qs = qs.filter(external_channel__isnull=True)
+    customer = (filters.get("customer") or "").strip()
+    if customer:
+        qs = qs.filter(
+            Q(customer_email__icontains=customer)
+            | Q(customer_lastname__icontains=customer)
+            | Q(customer_firstname__icontains=customer)
+        )
+    return qs
+
+
+def stock_detail(*, sku: str) -> list[dict[str, Any]]:
+    """Per stock: quantity, reserved, salable, and the open reservations by the object holding them."""
+    found = []
+    for stock in Stock.objects.order_by("pk"):
+        figure = stock_figures(stock=stock, skus=[sku])[sku]
+        holders = (
+            Reservation.objects.filter(stock=stock, sku=sku)
+            .values("object_type", "object_id")
+            .annotate(held=Sum("quantity"))
+            .filter(held__lt=0)
+            .order_by("object_type", "object_id")[:LEDGER_ROWS]
+        )
+        found.append({"stock": stock, "figure": figure, "holders": list(holders)})
+    return found

@@ -11,9 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel.models import AddressCorrection, AmazonOrder
 from saleschannel.dashboard.amazon_view import ADDRESS_FIELDS
-from saleschannel.dashboard.models import AddressCorrection
 
 
 class AddressRefused(Exception):

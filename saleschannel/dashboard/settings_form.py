@@ -12,16 +12,9 @@ from typing import Any
 from django import forms
 
 from saleschannel.channel.models import OrderSettings
+from saleschannel.channel.services.settings import FIELDS as SETTINGS_FIELDS
 
-FIELDS = [
-    "import_orders",
-    "store",
-    "customer_creation",
-    "order_number_source",
-    "pending_orders",
-    "order_status",
-    "processing_order_status",
-]
+FIELDS = list(SETTINGS_FIELDS)  # the channel's list, in the order the form shows them
 LABELS = {
     "import_orders": "Import Amazon Orders",
     "store": "Import Amazon Orders Into Store",

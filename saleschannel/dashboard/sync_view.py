@@ -1,8 +1,8 @@
 """The sync engine's state as the dashboard shows it: last and next sync, API calls, the sync log.
 
-Reads the workers app's tables (``Lease`` for when an account is next due, ``SyncRun``
-for each cycle). Everything here is a read; "Sync now" goes through the channel's
-``account_sync`` service.
+Reads the sync engine's tables (``Lease`` for when an account is next due, ``SyncRun``
+for each cycle). Everything here is a read; "Sync now" goes through
+``account_sync_leased`` of the workers.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any, cast
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from saleschannel.channel.models import Account
-from saleschannel.workers.models import Lease, OrderFetchRequest, SyncRun
+from saleschannel.channel.models import Account, OrderFetchRequest, SyncRun
+from saleschannel.channel.outbox.models import OutboxAttempt, OutboxMessage
+from saleschannel.workers.models import Lease
 
 SEARCH_ORDERS_PER_HOUR = 20.0  # Amazon's searchOrders usage plan: 0.0056/s, about 20 an hour
 
@@ -143,7 +144,6 @@ def communication_errors(*, account: Account | None = None, limit: int = 200) ->
 
 def _outbox_errors(*, account: Account | None, limit: int) -> list[CommError]:
     """Amazon's answers to shipment confirmations that were not accepted."""
-    from saleschannel.channel.outbox.models import OutboxAttempt
 
     attempts = (
         OutboxAttempt.objects.select_related("message", "message__account")
@@ -166,7 +166,6 @@ def _outbox_errors(*, account: Account | None, limit: int) -> list[CommError]:
 
 def outbox(*, account: Account | None = None) -> QuerySet[Any]:
     """The messages to Amazon, newest first (paged by the caller)."""
-    from saleschannel.channel.outbox.models import OutboxMessage
 
     qs = OutboxMessage.objects.select_related("account", "shipment")
     return qs.filter(account=account) if account is not None else qs

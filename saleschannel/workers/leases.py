@@ -5,6 +5,11 @@ on SQLite and PostgreSQL alike. On PostgreSQL, workers looking for due work firs
 candidate rows with ``SELECT … FOR UPDATE SKIP LOCKED`` so that they never queue behind
 each other. A holder renews its lease by heartbeat; a lease whose holder stopped
 renewing is taken over by the next worker that finds it expired.
+
+- ``under_lease(*, account, work, clock, policy, holder=None, wait=None, stop=None) -> SyncRun``:
+  work under the account's lease, as a worker does;
+- ``account_sync_leased(*, account, ...) -> SyncRun``: one sync cycle under the account's
+  lease, for ``sync --once`` and "Sync now"; raises ``LeaseBusy`` when it cannot be had.
 """
 
 from __future__ import annotations
@@ -21,6 +26,13 @@ from collections.abc import Callable, Iterable
 from django.db import connection, transaction
 from django.db.models import F, Q
 
+from saleschannel.channel.models import Account, SyncCursor, SyncRun
+from saleschannel.channel.services.sync.base import Checkpoint
+from saleschannel.channel.services.sync.cycle import account_sync_cycle
+from saleschannel.channel.services.sync.ratelimit import DatabaseRateLimiter
+from saleschannel.channel.services.sync.scheduler import SyncPolicy, next_sync_delay
+from saleschannel.spapi.client import SpApiClient
+from saleschannel.spapi.clock import Clock, SystemClock
 from saleschannel.workers.models import Lease
 
 log = logging.getLogger("saleschannel.workers.leases")
@@ -145,3 +157,87 @@ class Heartbeat:
                     log.warning("lease %s: renewal failed", self.key, exc_info=True)
         finally:
             connection.close()
+
+
+class LeaseBusy(Exception):
+    """Another process holds the account's lease and kept renewing it."""
+
+
+def next_due_at(*, account: Account, run: SyncRun, clock: Clock, policy: SyncPolicy) -> dt.datetime | None:
+    """When the account's next cycle should start: the scheduler's answer for its bucket now."""
+    if account.credentials_state == "needs_reconnecting":
+        return None
+    tokens, plan = DatabaseRateLimiter(clock=clock).available(account.seller_id, "searchOrders")
+    in_progress = SyncCursor.objects.filter(account=account, query_after__isnull=False).exists()
+    paused = run.outcome == SyncRun.Outcome.PARTIAL and in_progress
+    delay = next_sync_delay(tokens=tokens, rate=plan.rate, burst=plan.burst, policy=policy, paused=paused)
+    if run.outcome == SyncRun.Outcome.FAILED:
+        delay = max(delay, policy.failure_backoff)
+    return clock.now() + dt.timedelta(seconds=delay)
+
+
+def under_lease(
+    *,
+    account: Account,
+    work: Callable[[Callable[[], bool]], SyncRun],
+    clock: Clock,
+    policy: SyncPolicy,
+    holder: str | None = None,
+    wait: float | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> SyncRun:
+    """Run ``work(stopping)`` under the account's lease, as a worker would (S5).
+
+    Waits up to ``wait`` seconds (the policy's minute by default) for the lease and takes
+    over one whose holder stopped renewing it; raises ``LeaseBusy`` otherwise. ``stopping``
+    turns true when the lease is lost or ``stop`` says so. The lease is given back with
+    the time the scheduler wants the account next.
+    """
+    holder = holder or holder_name()
+    key = account_lease_key(account.pk)
+    if not lease_acquire(key=key, holder=holder, ttl=policy.lease_ttl,
+                         wait=policy.lease_wait if wait is None else wait, now=clock.now, sleep=clock.sleep):
+        raise LeaseBusy(f"account {account.name}: another worker is syncing it and keeps its lease")
+    run: SyncRun | None = None
+    try:
+        with Heartbeat(key=key, holder=holder, ttl=policy.lease_ttl, now=clock.now) as beat:
+            def stopping() -> bool:
+                return beat.lost.is_set() or (stop is not None and stop())
+
+            run = work(stopping)
+        return run
+    finally:
+        lease_release(key=key, holder=holder, due_at=due_after(account, run, clock, policy))
+
+
+def due_after(account: Account, run: SyncRun | None, clock: Clock, policy: SyncPolicy) -> dt.datetime | None:
+    if run is None:  # the cycle raised: try again after the back-off
+        return clock.now() + dt.timedelta(seconds=policy.failure_backoff)
+    account.refresh_from_db(fields=["credentials_state"])
+    return next_due_at(account=account, run=run, clock=clock, policy=policy)
+
+
+def account_sync_leased(
+    *,
+    account: Account,
+    client: SpApiClient | None = None,
+    clock: Clock | None = None,
+    now: dt.datetime | None = None,
+    policy: SyncPolicy | None = None,
+    checkpoint: Checkpoint | None = None,
+    stop: Callable[[], bool] | None = None,
+    wait: float | None = None,
+) -> SyncRun:
+    """One sync cycle of one account under its lease, like a worker (S5).
+
+    Waits up to ``wait`` seconds (a minute by default) for the lease, takes over one whose
+    holder stopped renewing it, renews it by heartbeat and gives it back with the time the
+    account is next due; raises ``LeaseBusy`` when it cannot be had.
+    """
+    clock = clock or SystemClock()
+    policy = policy or SyncPolicy.from_settings()
+    return under_lease(
+        account=account, clock=clock, policy=policy, stop=stop, wait=wait,
+        work=lambda stopping: account_sync_cycle(account=account, client=client, clock=clock, now=now,
+                                                 policy=policy, checkpoint=checkpoint, stop=stopping),
+    )

@@ -6,8 +6,6 @@ workers share the accounts through the database; a worker that dies leaves lease
 expire and are taken over.
 
 - ``Worker(*, clock=None, policy=None, client_factory=None, holder=None).run()``
-- ``under_lease(*, account, work, clock, policy, holder=None, wait=None, stop=None) -> SyncRun``:
-  work under the account's lease, as ``account_sync`` does for ``sync --once`` and "Sync now".
 """
 
 from __future__ import annotations
@@ -16,36 +14,37 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from django.db import close_old_connections
 
+from saleschannel.channel.models import Account, OrderFetchRequest, SyncRun
+from saleschannel.channel.outbox.services import outbox_send_due
+from saleschannel.channel.services.notifications import fetch_requests_serve
+from saleschannel.channel.services.retention import buyer_data_mask
+from saleschannel.channel.services.sync.base import StopRequested
+from saleschannel.channel.services.sync.client import account_client
+from saleschannel.channel.services.sync.cycle import account_sync_cycle
+from saleschannel.channel.services.sync.fetches import claimable
+from saleschannel.channel.services.sync.ratelimit import ratelimit_patience
+from saleschannel.channel.services.sync.scheduler import SyncPolicy
+from saleschannel.channel.services.sync.synclog import sync_log_prune
+from saleschannel.spapi.client import SpApiClient
 from saleschannel.spapi.clock import Clock, SystemClock
 from saleschannel.spapi.errors import AuthFailed
 from saleschannel.workers.leases import (
     Heartbeat,
     account_lease_key,
+    due_after,
     holder_name,
-    lease_acquire,
     lease_claim_due,
     lease_ensure,
     lease_release,
 )
-from saleschannel.workers.models import Lease, OrderFetchRequest, SyncCursor, SyncRun
-from saleschannel.workers.ratelimit import DatabaseRateLimiter, ratelimit_patience
-from saleschannel.workers.scheduler import SyncPolicy, next_sync_delay
-
-if TYPE_CHECKING:
-    from saleschannel.channel.models import Account
-    from saleschannel.spapi.client import SpApiClient
+from saleschannel.workers.models import Lease
 
 log = logging.getLogger("saleschannel.worker")
 RETENTION_LEASE = "job:buyer-data-retention"
-ClientFactory = Callable[["Account", Clock], "SpApiClient"]
-
-
-class LeaseBusy(Exception):
-    """Another process holds the account's lease and kept renewing it."""
+ClientFactory = Callable[[Account, Clock], SpApiClient]
 
 
 class StoppableClock:
@@ -65,8 +64,6 @@ class StoppableClock:
         return self.base.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        from saleschannel.channel.services.sync import StopRequested
-
         if self.stop.is_set():
             raise StopRequested()
         if isinstance(self.base, SystemClock):
@@ -77,63 +74,7 @@ class StoppableClock:
 
 
 def _default_client(account: Account, clock: Clock) -> SpApiClient:
-    from saleschannel.channel.services.sync import account_client
-
     return account_client(account=account, clock=clock)
-
-
-def next_due_at(*, account: Account, run: SyncRun, clock: Clock, policy: SyncPolicy) -> dt.datetime | None:
-    """When the account's next cycle should start: the scheduler's answer for its bucket now."""
-    if account.credentials_state == "needs_reconnecting":
-        return None
-    tokens, plan = DatabaseRateLimiter(clock=clock).available(account.seller_id, "searchOrders")
-    in_progress = SyncCursor.objects.filter(account=account, query_after__isnull=False).exists()
-    paused = run.outcome == SyncRun.Outcome.PARTIAL and in_progress
-    delay = next_sync_delay(tokens=tokens, rate=plan.rate, burst=plan.burst, policy=policy, paused=paused)
-    if run.outcome == SyncRun.Outcome.FAILED:
-        delay = max(delay, policy.failure_backoff)
-    return clock.now() + dt.timedelta(seconds=delay)
-
-
-def under_lease(
-    *,
-    account: Account,
-    work: Callable[[Callable[[], bool]], SyncRun],
-    clock: Clock,
-    policy: SyncPolicy,
-    holder: str | None = None,
-    wait: float | None = None,
-    stop: Callable[[], bool] | None = None,
-) -> SyncRun:
-    """Run ``work(stopping)`` under the account's lease, as a worker would (S5).
-
-    Waits up to ``wait`` seconds (the policy's minute by default) for the lease and takes
-    over one whose holder stopped renewing it; raises ``LeaseBusy`` otherwise. ``stopping``
-    turns true when the lease is lost or ``stop`` says so. The lease is given back with
-    the time the scheduler wants the account next.
-    """
-    holder = holder or holder_name()
-    key = account_lease_key(account.pk)
-    if not lease_acquire(key=key, holder=holder, ttl=policy.lease_ttl,
-                         wait=policy.lease_wait if wait is None else wait, now=clock.now, sleep=clock.sleep):
-        raise LeaseBusy(f"account {account.name}: another worker is syncing it and keeps its lease")
-    run: SyncRun | None = None
-    try:
-        with Heartbeat(key=key, holder=holder, ttl=policy.lease_ttl, now=clock.now) as beat:
-            def stopping() -> bool:
-                return beat.lost.is_set() or (stop is not None and stop())
-
-            run = work(stopping)
-        return run
-    finally:
-        lease_release(key=key, holder=holder, due_at=_due_after(account, run, clock, policy))
-
-
-def _due_after(account: Account, run: SyncRun | None, clock: Clock, policy: SyncPolicy) -> dt.datetime | None:
-    if run is None:  # the cycle raised: try again after the back-off
-        return clock.now() + dt.timedelta(seconds=policy.failure_backoff)
-    account.refresh_from_db(fields=["credentials_state"])
-    return next_due_at(account=account, run=run, clock=clock, policy=policy)
 
 
 class Worker:
@@ -150,7 +91,7 @@ class Worker:
     ):
         self.stop = stop or threading.Event()
         self.clock = StoppableClock(clock or SystemClock(), self.stop)
-        self.policy = policy or SyncPolicy.from_env()
+        self.policy = policy or SyncPolicy.from_settings()
         self.client_factory = client_factory or _default_client
         self.holder = holder or holder_name()
         self.cycles = 0
@@ -161,8 +102,6 @@ class Worker:
     # -- the loop ---------------------------------------------------------------------
     def run(self) -> None:
         """Work until asked to stop; the order in hand is always finished first."""
-        from saleschannel.channel.services.sync import StopRequested
-
         log.info("worker %s started", self.holder)
         try:
             while not self.stop.is_set():
@@ -193,9 +132,6 @@ class Worker:
     def _buyer_data_retention(self) -> None:
         """C27: once a day, by whichever worker takes the job's lease, mask buyer data past its retention
         and delete the sync log's runs past theirs."""
-        from saleschannel.channel.services.retention import buyer_data_mask
-        from saleschannel.workers.synclog import sync_log_prune
-
         now = self.clock.now()
         if self._retention_checked_at is not None and (now - self._retention_checked_at).total_seconds() < 60:
             return
@@ -213,7 +149,6 @@ class Worker:
 
     def _send_outbox(self) -> int:
         """Confirmations to Amazon that shipments wrote (the outbox), sent with the accounts' clients."""
-        from saleschannel.channel.outbox.services import outbox_send_due
 
         return outbox_send_due(client_factory=lambda account, _clock: self._client(account), clock=self.clock)
 
@@ -231,8 +166,6 @@ class Worker:
 
     def _reconcile_leases(self) -> None:
         """Every account that can sync has a lease row; one needing reconnecting is parked."""
-        from saleschannel.channel.models import Account
-
         now = self.clock.now()
         if self._reconciled_at is not None and (now - self._reconciled_at).total_seconds() < 10:
             return
@@ -244,10 +177,6 @@ class Worker:
         Lease.objects.filter(key__startswith="account:").exclude(key__in=ok_keys).update(due_at=None)
 
     def _serve_fetch_requests(self) -> int:
-        from saleschannel.channel.models import Account
-        from saleschannel.channel.services.notifications import fetch_requests_serve
-        from saleschannel.workers.fetches import claimable
-
         now = self.clock.now()
         account_ids = list(
             OrderFetchRequest.objects.filter(claimable(now)).values_list("account_id", flat=True).distinct()[:20]
@@ -264,8 +193,6 @@ class Worker:
         return served
 
     def _sync_one_due_account(self) -> bool:
-        from saleschannel.channel.models import Account
-
         lease = lease_claim_due(holder=self.holder, ttl=self.policy.lease_ttl, now=self.clock.now())
         if lease is None:
             return False
@@ -277,18 +204,16 @@ class Worker:
         try:
             run = self._cycle(account, lease.key)
         finally:
-            lease_release(key=lease.key, holder=self.holder, due_at=_due_after(account, run, self.clock, self.policy))
+            lease_release(key=lease.key, holder=self.holder, due_at=due_after(account, run, self.clock, self.policy))
         return True
 
     def _cycle(self, account: Account, key: str) -> SyncRun:
-        from saleschannel.channel.services.sync import account_sync
-
         with Heartbeat(key=key, holder=self.holder, ttl=self.policy.lease_ttl, now=self.clock.now) as beat:
             def stopping() -> bool:
                 return self.stop.is_set() or beat.lost.is_set()
 
-            run = account_sync(account=account, client=self._client(account), clock=self.clock,
-                               policy=self.policy, stop=stopping, lease_holder=self.holder)
+            run = account_sync_cycle(account=account, client=self._client(account), clock=self.clock,
+                                     policy=self.policy, stop=stopping)
         self.cycles += 1
         log.info("account %s: %s, %s fetched, %s created, %s API calls", account.pk, run.outcome, run.fetched,
                  run.created, run.api_calls)

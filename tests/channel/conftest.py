@@ -54,7 +54,7 @@ def reservations_of(object_type: str, object_id: str) -> dict[str, Decimal]:
 
 
 def record_and_evaluate(account, order, *, seen_at: dt.datetime | None = None, manual: bool = False):
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
 
     stored, _ = amazon_order_record(account=account, order=order, seen_at=seen_at or T0 + dt.timedelta(days=2))
     outcome = amazon_order_evaluate(amazon_order=stored, manual=manual)

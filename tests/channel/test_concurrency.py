@@ -16,7 +16,7 @@ from tests.channel.factories import T0, amazon_order
 @pytest.mark.django_db(transaction=True)
 def test_r15_two_workers_evaluating_one_order_make_one_store_order_and_one_reservation():
     from saleschannel.channel.services.accounts import account_connect
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.channel.services.settings import order_settings_update
     from saleschannel.commerce.catalog.services import product_create
     from saleschannel.commerce.inventory.selectors import open_reservations

@@ -9,7 +9,7 @@ import pytest
 
 from saleschannel.channel.errors import ImportRefused
 from saleschannel.channel.models import AmazonOrder, AmazonStatusEvent, ImportAttempt
-from saleschannel.channel.services.importer import (
+from saleschannel.channel.services.imports.importer import (
     RETRY_DELAYS,
     amazon_order_evaluate,
     amazon_order_import_by_hand,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from saleschannel.channel.models import AmazonOrder
 from saleschannel.channel.services.accounts import account_connect
-from saleschannel.channel.services.importer import (
+from saleschannel.channel.services.imports.importer import (
     amazon_order_evaluate,
     amazon_order_record,
     waiting_orders_evaluate,

@@ -16,13 +16,13 @@ import time
 import pytest
 from django.db import connection
 
-from saleschannel.channel.models import AmazonOrder
-from saleschannel.channel.services.sync import account_client
+from saleschannel.channel.models import AmazonOrder, SyncRun
+from saleschannel.channel.services.sync.client import account_client
+from saleschannel.channel.services.sync.scheduler import SyncPolicy
 from saleschannel.spapi.clock import FakeClock
 from saleschannel.workers.leases import account_lease_key, lease_try
 from saleschannel.workers.loop import Worker
-from saleschannel.workers.models import Lease, SyncRun
-from saleschannel.workers.scheduler import SyncPolicy
+from saleschannel.workers.models import Lease
 from tests.sync.conftest import connect, sandbox_app, stock_catalog
 from tests.sync.helpers import assert_exactly_once, channel_statuses, sandbox_statuses
 

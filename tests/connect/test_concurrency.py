@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from saleschannel.channel.connect import services
-from saleschannel.channel.connect.errors import AuthorizationRefused
+from saleschannel.channel.errors import AuthorizationRefused
 from saleschannel.channel.models import Account
 from tests.connect.helpers import seller_central_answer
 

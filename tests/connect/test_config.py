@@ -64,7 +64,7 @@ def test_draft_from_the_environment(no_app_env, monkeypatch, value, draft):
 def test_the_admins_row_alone_connects_accounts_and_syncs_them(no_app_env, manager, sandbox, clock, store_defaults):
     from saleschannel.channel.connect import services
     from saleschannel.channel.services.accounts import application_credentials
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
     from tests.connect.conftest import CLIENT_ID
     from tests.connect.helpers import seller_central_answer
 

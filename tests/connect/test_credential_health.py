@@ -8,9 +8,9 @@ from django.template import Context, Template
 
 from saleschannel.channel.connect import services
 from saleschannel.channel.connect.selectors import connection_status
-from saleschannel.channel.models import Account, AmazonOrder
-from saleschannel.channel.services.sync import account_client, account_sync
-from saleschannel.workers.models import SyncCursor, SyncRun
+from saleschannel.channel.models import Account, AmazonOrder, SyncCursor, SyncRun
+from saleschannel.channel.services.sync.client import account_client
+from saleschannel.workers.leases import account_sync_leased
 from tests.connect.helpers import seller_central_answer
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def cycle(account_pk, sandbox, clock) -> SyncRun:
     account = Account.objects.get(pk=account_pk)
     client = account_client(account=account, clock=clock, transport=sandbox.transport()) if account.refresh_token else None
     try:
-        return account_sync(account=account, client=client, clock=clock)
+        return account_sync_leased(account=account, client=client, clock=clock)
     finally:
         if client is not None:
             client.close()

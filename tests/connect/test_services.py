@@ -8,10 +8,9 @@ import pytest
 
 from saleschannel.channel.connect import services
 from saleschannel.channel.connect.config import application_config
-from saleschannel.channel.connect.errors import AuthorizationRefused, NotConfigured
 from saleschannel.channel.connect.marketplaces import marketplace_get
 from saleschannel.channel.connect.models import AuthorizationState
-from saleschannel.channel.errors import AccountInvalid
+from saleschannel.channel.errors import AccountInvalid, AuthorizationRefused, NotConfigured
 from saleschannel.channel.models import Account, OrderSettings
 from tests.connect.conftest import APP_ID, CLIENT_ID, SELLER
 from tests.connect.helpers import query_of, seller_central_answer
@@ -130,7 +129,7 @@ def test_approving_connects_the_account_with_import_disabled(app_config, manager
 
 
 def test_the_refresh_token_works_with_the_sync_engines_client(app_config, manager, sandbox, clock):
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
 
     account, _ = connect_through_amazon(manager, sandbox, clock)
     client = account_client(account=account, clock=clock, transport=sandbox.transport())

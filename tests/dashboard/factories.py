@@ -140,7 +140,7 @@ def attempt_make(order: AmazonOrder, *, ok: bool, error: str = "", number: str =
 
 def amazon_order_receive(account: Account, raw: dict[str, Any], *, evaluate: bool = True) -> AmazonOrder:
     """An Amazon order as the sync takes it: recorded by the channel, then evaluated by its rules."""
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.spapi.models import read_order
 
     order, _ = amazon_order_record(account=account, order=read_order(raw), seen_at=timezone.now())

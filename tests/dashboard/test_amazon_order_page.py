@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel.models import AddressCorrection, AmazonOrder
 from saleschannel.commerce.catalog.services import product_create
-from saleschannel.dashboard.models import AddressCorrection
 from tests.dashboard import factories
 
 pytestmark = pytest.mark.django_db

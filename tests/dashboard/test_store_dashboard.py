@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from saleschannel.channel.models import SyncRun
 from saleschannel.dashboard import charts
-from saleschannel.workers.models import Lease, SyncRun
+from saleschannel.workers.models import Lease
 from tests.dashboard import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from saleschannel.channel.models import OrderFetchRequest, SyncRun
 from saleschannel.commerce.catalog.services import product_create
 from saleschannel.commerce.inventory.models import Stock
-from saleschannel.workers.models import OrderFetchRequest, SyncRun
 from tests.dashboard import factories
 
 pytestmark = pytest.mark.django_db

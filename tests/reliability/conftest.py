@@ -110,7 +110,7 @@ class SkewedClock:
 @pytest.fixture
 def weather_client(clock):
     """``make(account, app) -> (client, weather)``: the account's real client over a weather transport."""
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
 
     made = []
 

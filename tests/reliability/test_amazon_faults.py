@@ -17,9 +17,8 @@ import html
 import pytest
 from django.test import Client
 
-from saleschannel.channel.models import AmazonOrder
-from saleschannel.channel.services.sync import account_sync
-from saleschannel.workers.models import SyncRun
+from saleschannel.channel.models import AmazonOrder, SyncRun
+from saleschannel.workers.leases import account_sync_leased
 from tests.reliability.conftest import SkewedClock, sandbox_app
 from tests.sync.helpers import (
     assert_exactly_once,
@@ -45,7 +44,7 @@ def staff_page(db, settings):
 def cycles(account, client, clock, policy, *, minutes: float, step: float = 60.0):
     runs = []
     for _ in range(int(minutes * 60 / step)):
-        runs.append(account_sync(account=account, client=client, clock=clock, policy=policy))
+        runs.append(account_sync_leased(account=account, client=client, clock=clock, policy=policy))
         clock.advance(step)
     return runs
 
@@ -55,7 +54,7 @@ def settle(account, app, client, clock, policy) -> None:
     app.generate_per_minute = 0
     cycles(account, client, clock, policy, minutes=90, step=600)
     for _ in range(20):
-        if account_sync(account=account, client=client, clock=clock, policy=policy).outcome == "ok":
+        if account_sync_leased(account=account, client=client, clock=clock, policy=policy).outcome == "ok":
             break
         clock.advance(60)
     else:
@@ -152,7 +151,7 @@ def test_the_same_order_on_two_pages_is_taken_once(account, clock, policy, weath
     policy = dataclasses.replace(policy, page_size=5)
     client, weather = weather_client(account, app)
     weather.storm("duplicate", 1000)
-    run = account_sync(account=account, client=client, clock=clock, policy=policy)
+    run = account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     assert run.outcome == "ok" and weather.met >= 5
     assert run.fetched == len(sandbox_statuses(app)), "each order counted once"
     weather.storm("", 0)
@@ -190,7 +189,7 @@ def test_a_nul_character_in_amazons_text_never_fails_the_page(account, clock, po
     bodies[3]["programs"] = ["PRIME\x00"]
     for body in bodies:
         app.put_order(body)
-    run = account_sync(account=account, client=client_for(account, app), clock=clock, policy=policy)
+    run = account_sync_leased(account=account, client=client_for(account, app), clock=clock, policy=policy)
     assert run.outcome == "ok", run.error
     stored = {o.amazon_order_id: o for o in AmazonOrder.objects.filter(account=account)}
     assert set(stored) == {b["orderId"] for b in bodies}

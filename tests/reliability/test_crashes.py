@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection
 
 from saleschannel.channel.models import AmazonOrder
-from saleschannel.channel.services.sync import account_sync
+from saleschannel.workers.leases import account_sync_leased
 from tests.reliability.conftest import connect, sandbox_app
 from tests.sync.conftest import stock_catalog
 from tests.sync.helpers import assert_exactly_once, expected_reservations, reservations_balance
@@ -96,7 +96,7 @@ def test_the_connection_cut_mid_import_loses_and_duplicates_nothing(store_defaul
     cuts = 0
     for nth in (3, 7, 2):
         try:
-            account_sync(account=account, client=client, clock=clock, policy=policy, checkpoint=cut_at_upsert(nth))
+            account_sync_leased(account=account, client=client, clock=clock, policy=policy, checkpoint=cut_at_upsert(nth))
         except Exception as exc:  # the cut surfaces as the driver's error, then the process restarts
             assert "terminat" in str(exc).lower() or "closed" in str(exc).lower() or "connection" in str(exc).lower()
             cuts += 1
@@ -104,7 +104,7 @@ def test_the_connection_cut_mid_import_loses_and_duplicates_nothing(store_defaul
         clock.advance(policy.lease_ttl + 1)  # the dead holder's lease runs out
     assert cuts >= 2
     for _ in range(10):
-        if account_sync(account=account, client=client, clock=clock, policy=policy).outcome == "ok":
+        if account_sync_leased(account=account, client=client, clock=clock, policy=policy).outcome == "ok":
             break
         clock.advance(60)
     stored = set(AmazonOrder.objects.filter(account=account).values_list("amazon_order_id", flat=True))
@@ -151,7 +151,7 @@ def shipped_world(clock, policy, client_for, orders: int = 6):
     account = connect(now=clock.now() - dt.timedelta(hours=1))
     app = sandbox_app(clock, seed=42)
     put_unshipped(app, orders, clock.now())
-    account_sync(account=account, client=client_for(account, app), clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client_for(account, app), clock=clock, policy=policy)
     fbm = AmazonOrder.objects.filter(account=account, channel="FBM", import_state="imported")
     messages = [amazon_order_ship(order=ao.store_order, carrier_code="UPS", tracking_number=f"1Z{ao.pk}",
                                   now=clock.now())[1] for ao in fbm]
@@ -180,7 +180,7 @@ def test_the_connection_cut_while_sending_a_shipment_sends_each_package_once(sto
                                                                              client_for):
     from saleschannel.channel.outbox.services import outbox_send_due
     from saleschannel.channel.outbox.services.sender import CLAIM_SECONDS
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
 
     _, app, messages = shipped_world(clock, policy, client_for)
     stock_after_shipping = source_quantities()
@@ -215,7 +215,7 @@ def child_env(tmp_path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SALESCHANNEL_", "DATABASE_URL"))}
     env.update(
         DATABASE_URL=database_url(), SALESCHANNEL_HOME=str(tmp_path), PYTHONPATH=str(ROOT),
-        SALESCHANNEL_FERNET_KEY=settings.SALESCHANNEL_FERNET_KEY, SALESCHANNEL_SECRET_KEY=settings.SECRET_KEY,
+        SALESCHANNEL_FERNET_KEY=str(settings.SALESCHANNEL_FERNET_KEY), SALESCHANNEL_SECRET_KEY=str(settings.SECRET_KEY),
         SALESCHANNEL_LOG_LEVEL="WARNING",
     )
     return env
@@ -319,7 +319,7 @@ def test_a_sender_killed_with_sigkill_mid_sending_sends_each_package_once(store_
         from django.utils import timezone
 
         put_unshipped(app, 12, timezone.now())
-        account_sync(account=account, policy=policy)
+        account_sync_leased(account=account, policy=policy)
         from saleschannel.channel.outbox.services import amazon_order_ship
 
         messages = [amazon_order_ship(order=ao.store_order, carrier_code="UPS", tracking_number=f"1Z{ao.pk}")[1]

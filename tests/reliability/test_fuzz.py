@@ -74,7 +74,7 @@ def assert_books_whole(account) -> None:
 @FIXTURES
 @given(batch=st.lists(likely_orders() | broken_orders() | orders(), min_size=1, max_size=4))
 def test_the_importer_takes_any_order_without_a_traceback_or_a_partial_write(importing, batch):
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
 
     seen = dt.datetime(2028, 1, 1, tzinfo=dt.UTC)
     for body in batch:
@@ -100,7 +100,7 @@ TITLES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_s
 def test_a_product_title_the_store_would_refuse_never_blocks_an_import(importing, title, sku):
     """A title is Amazon's text: blank or with control characters, the order still imports (under the
     cleaned title or the SKU), once. (A title over 500 characters is bad data: tests/channel/test_bad_data.py.)"""
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from tests.channel.factories import order_dict
 
     body = order_dict(items=[(sku, 1)], created=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))

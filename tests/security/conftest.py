@@ -53,7 +53,7 @@ def connect_account(name: str = "us-main", *, seller_id: str = "A1SELLER") -> An
 
 
 def import_order(account: Any, **kwargs: Any) -> Any:
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.spapi.models import read_order
 
     kwargs.setdefault("items", [("SKU-A", 2)])

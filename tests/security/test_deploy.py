@@ -40,7 +40,7 @@ def test_the_production_configuration_passes_check_deploy_with_secure_cookies_an
     names = ["SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT",
              "SECURE_HSTS_SECONDS", "SECURE_CONTENT_TYPE_NOSNIFF", "X_FRAME_OPTIONS", "DEBUG", "SECRET_KEY"]
     code = ("import json, django; django.setup(); from django.conf import settings as s; "
-            f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}})); "
+            f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}, default=str)); "
             "from django.core.management import call_command; "
             "call_command('check', deploy=True, fail_level='WARNING')")
     result = run(["-c", code], tmp_path, SALESCHANNEL_PRODUCTION="1")

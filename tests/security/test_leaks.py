@@ -36,9 +36,10 @@ def seeded_sync(caplog):
     from saleschannel.channel.models import AmazonOrder
     from saleschannel.channel.services.accounts import account_connect
     from saleschannel.channel.services.settings import order_settings_update
-    from saleschannel.channel.services.sync import account_client, account_sync
+    from saleschannel.channel.services.sync.client import account_client
+    from saleschannel.channel.services.sync.scheduler import SyncPolicy
     from saleschannel.spapi.sandbox import MARKETPLACES, SandboxApp
-    from saleschannel.workers.scheduler import SyncPolicy
+    from saleschannel.workers.leases import account_sync_leased
     from tests.channel.conftest import make_product
 
     clock = FakeClock(T0)
@@ -65,7 +66,7 @@ def seeded_sync(caplog):
     outcomes = []
     for n in range(40):
         clock.advance(60)
-        outcomes.append(account_sync(account=account, client=client, clock=clock, policy=policy).outcome)
+        outcomes.append(account_sync_leased(account=account, client=client, clock=clock, policy=policy).outcome)
         if n >= 10 and outcomes[-1] == "ok":
             break
     client.close()

@@ -23,7 +23,7 @@ STREET = "1 Main St"
 
 
 def receive(account, body, at):
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.spapi.models import read_order
 
     stored, _ = amazon_order_record(account=account, order=read_order(body), seen_at=at)
@@ -132,7 +132,7 @@ def test_customer_accounts_stay_unless_a_setting_asks(store_defaults, settings):
 
 
 def test_an_address_corrected_before_import_is_masked_too(store_defaults):
-    from saleschannel.dashboard.models import AddressCorrection
+    from saleschannel.channel.models import AddressCorrection
     from saleschannel.dashboard.services import amazon_order_address_correct
 
     account = connect_account()

@@ -146,7 +146,7 @@ def salable(sku: str) -> Decimal:
 def snapshot_take(seller: Any, amazon: Amazon, order_id: str, *, at: dt.datetime | None = None) -> Any:
     """Read the order from the sandbox as the sync would, record it, and apply the rules (the importer
     reconciles a newer snapshot of an imported order itself)."""
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.spapi.models import read_order
 
     stored, changed = amazon_order_record(account=seller, order=read_order(amazon.order(order_id)),

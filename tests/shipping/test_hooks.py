@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from saleschannel.channel.outbox.services import amazon_order_ship
+from saleschannel.channel.services.sync.scheduler import SyncPolicy
 from saleschannel.workers.loop import Worker
-from saleschannel.workers.scheduler import SyncPolicy
 from tests.shipping.conftest import ledger, source_qty
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_the_worker_sends_due_confirmations_and_reads_them_back(imported, amazon
 
 
 def test_the_importer_reconciles_a_newer_snapshot_of_an_imported_order(imported, amazon, enabled_account):
-    from saleschannel.channel.services.importer import amazon_order_evaluate, amazon_order_record
+    from saleschannel.channel.services.imports.importer import amazon_order_evaluate, amazon_order_record
     from saleschannel.spapi.models import read_order
 
     ao, order = imported()

@@ -9,11 +9,8 @@ from decimal import Decimal
 import pytest
 
 from saleschannel.channel.outbox.models import OutboxMessage
-from saleschannel.channel.outbox.services import (
-    amazon_order_ship,
-    amazon_shipments_reconcile,
-    outbox_send_due,
-)
+from saleschannel.channel.outbox.services import amazon_order_ship, outbox_send_due
+from saleschannel.channel.services.imports.reconcile import amazon_shipments_reconcile
 from saleschannel.commerce.shipping.models import Shipment
 from tests.shipping.conftest import ledger, salable, snapshot_take, source_qty
 

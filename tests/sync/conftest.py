@@ -26,7 +26,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def policy():
     """The default policy, with a lease no test outlives (no heartbeat thread fires)."""
-    from saleschannel.workers.scheduler import SyncPolicy
+    from saleschannel.channel.services.sync.scheduler import SyncPolicy
 
     return dataclasses.replace(SyncPolicy(), lease_ttl=3600.0, lease_wait=0.0)
 
@@ -79,7 +79,7 @@ def account(store_defaults, clock):
 @pytest.fixture
 def client_for(clock):
     """Build the account's real client, talking to a sandbox in-process."""
-    from saleschannel.channel.services.sync import account_client
+    from saleschannel.channel.services.sync.client import account_client
 
     made = []
 

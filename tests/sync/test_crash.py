@@ -13,10 +13,9 @@ import datetime as dt
 
 import pytest
 
-from saleschannel.channel.models import AmazonOrder
-from saleschannel.channel.services.importer import amazon_order_evaluate
-from saleschannel.channel.services.sync import account_sync
-from saleschannel.workers.models import SyncCursor
+from saleschannel.channel.models import AmazonOrder, SyncCursor
+from saleschannel.channel.services.imports.importer import amazon_order_evaluate
+from saleschannel.workers.leases import account_sync_leased
 from tests.sync.conftest import connect, stock_catalog
 from tests.sync.helpers import (
     assert_exactly_once,
@@ -79,10 +78,10 @@ def test_crash_at_each_step_boundary_then_rerun(scarce_account, sandbox, client_
     sandbox.generate(35)  # four pages
     client = client_for(account, sandbox)
     with pytest.raises(Killed):
-        account_sync(account=account, client=client, clock=clock, policy=policy, checkpoint=kill_at(step, nth))
+        account_sync_leased(account=account, client=client, clock=clock, policy=policy, checkpoint=kill_at(step, nth))
     crashed_mark = SyncCursor.objects.get(account=account).watermark
     assert crashed_mark is None  # the first query never finished: the watermark did not move
-    run = account_sync(account=account, client=client, clock=clock, policy=policy)
+    run = account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     assert run.outcome == "ok", run.error
     assert SyncCursor.objects.get(account=account).watermark == clock.now()
     assert channel_statuses(account) == sandbox_statuses(sandbox)
@@ -98,9 +97,9 @@ def test_crash_after_a_page_resumes_at_the_next_page(scarce_account, sandbox, cl
     client = client_for(account, sandbox)
     account_sync_pages = []
     with pytest.raises(Killed):
-        account_sync(account=account, client=client, clock=clock, policy=policy, checkpoint=kill_at("import", 25))
+        account_sync_leased(account=account, client=client, clock=clock, policy=policy, checkpoint=kill_at("import", 25))
     account_sync_pages.append(sandbox.calls()["operations"]["searchOrders"])
-    account_sync(account=account, client=client, clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     # Pages 1 and 2 were saved; page 3 was cut short: the rerun reads pages 3 and 4 only.
     assert sandbox.calls()["operations"]["searchOrders"] - account_sync_pages[0] == 2
     assert_exactly_once(account)
@@ -113,10 +112,10 @@ def test_repeated_crashes_through_status_changes(scarce_account, sandbox, client
     client = client_for(account, sandbox)
     for round_ in range(8):
         with contextlib.suppress(Killed):
-            account_sync(account=account, client=client, clock=clock, policy=policy,
+            account_sync_leased(account=account, client=client, clock=clock, policy=policy,
                          checkpoint=kill_at(("upsert", "import", "page", "watermark")[round_ % 4], 1 + round_ * 3))
         clock.advance(150)
-    account_sync(account=account, client=client, clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     assert channel_statuses(account) == sandbox_statuses(sandbox)
     assert_exactly_once(account)
     assert reservations_balance() == expected_reservations()
@@ -140,14 +139,14 @@ def test_long_form_random_crashes_over_hours_of_amazon_time(store_defaults, cloc
     for _ in range(60):
         step = rng.choice(("upsert", "import", "page", "watermark", "none"))
         with contextlib.suppress(Killed):
-            account_sync(account=account, client=client, clock=clock, policy=policy,
+            account_sync_leased(account=account, client=client, clock=clock, policy=policy,
                          checkpoint=kill_at(step, rng.randint(1, 40)))
         clock.advance(rng.uniform(30, 300))
     app.generate_per_minute = 0
     for _ in range(12):
-        account_sync(account=account, client=client, clock=clock, policy=policy)
+        account_sync_leased(account=account, client=client, clock=clock, policy=policy)
         clock.advance(600)
-    while account_sync(account=account, client=client, clock=clock, policy=policy).outcome != "ok":
+    while account_sync_leased(account=account, client=client, clock=clock, policy=policy).outcome != "ok":
         clock.advance(60)
     assert channel_statuses(account) == sandbox_statuses(app)
     assert_exactly_once(account)

@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from saleschannel.channel.models import Account, AmazonOrder
-from saleschannel.channel.services.sync import account_sync
-from saleschannel.workers.models import SyncCursor, SyncRun
+from saleschannel.channel.models import Account, AmazonOrder, SyncCursor, SyncRun
+from saleschannel.workers.leases import account_sync_leased
 from tests.sync.helpers import (
     assert_exactly_once,
     channel_statuses,
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sync(account, sandbox, client_for, clock, policy, **kwargs):
-    return account_sync(account=account, client=client_for(account, sandbox), clock=clock, policy=policy, **kwargs)
+    return account_sync_leased(account=account, client=client_for(account, sandbox), clock=clock, policy=policy, **kwargs)
 
 
 def test_s1_first_cycle_reads_from_integration_and_imports(account, sandbox, client_for, clock, policy):

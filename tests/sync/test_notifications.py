@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 import saleschannel.spapi as spapi_package
-from saleschannel.workers.models import OrderFetchRequest
+from saleschannel.channel.models import OrderFetchRequest
 
 SCHEMA_PATH = Path(spapi_package.__file__).parent / "sandbox" / "amazon_models" / "OrderChangeNotification.json"
 URL = "/notifications/amazon/order-change"

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from saleschannel.channel.models import AmazonOrder
-from saleschannel.workers.models import OrderFetchRequest
+from saleschannel.channel.models import AmazonOrder, OrderFetchRequest
 from tests.sync.conftest import connect, sandbox_app, stock_catalog
 from tests.sync.test_worker import make_worker
 

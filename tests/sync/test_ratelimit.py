@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from saleschannel.channel.models import RateBucket
+from saleschannel.channel.services.sync.ratelimit import TOKEN_MARGIN, DatabaseRateLimiter
 from saleschannel.spapi.errors import RateLimitDeadline
-from saleschannel.workers.models import RateBucket
-from saleschannel.workers.ratelimit import TOKEN_MARGIN, DatabaseRateLimiter
 
 MARGIN = TOKEN_MARGIN.total_seconds()
 
@@ -82,7 +82,7 @@ def test_s5_advertised_rate_replaces_the_default(clock):
 
 
 def test_patience_bounds_the_wait_of_this_thread(clock):
-    from saleschannel.workers.ratelimit import ratelimit_patience
+    from saleschannel.channel.services.sync.ratelimit import ratelimit_patience
 
     limiter = DatabaseRateLimiter(clock=clock)
     for _ in range(20):

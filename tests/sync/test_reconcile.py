@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from saleschannel.channel.models import AmazonOrder
-from saleschannel.channel.services.sync import account_sync, open_orders_to_recheck
+from saleschannel.channel.models import AmazonOrder, OrderRecheck, RateBucket, SyncCursor
+from saleschannel.channel.services.sync.rechecks import open_orders_to_recheck
 from saleschannel.spapi.params import format_time
-from saleschannel.workers.models import OrderRecheck, RateBucket, SyncCursor
+from saleschannel.workers.leases import account_sync_leased
 from tests.sync.conftest import sandbox_app
 from tests.sync.helpers import assert_exactly_once, channel_statuses, sandbox_statuses
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def run_until_quiet(account, app, client, clock, policy, *, minutes: int, step: float = 60.0):
     runs = []
     for _ in range(int(minutes * 60 / step)):
-        runs.append(account_sync(account=account, client=client, clock=clock, policy=policy))
+        runs.append(account_sync_leased(account=account, client=client, clock=clock, policy=policy))
         clock.advance(step)
     return runs
 
@@ -34,7 +34,7 @@ def test_s1_lag_30s_and_faults_10_percent_miss_no_order(account, clock, client_f
     runs = run_until_quiet(account, app, client, clock, policy, minutes=25, step=75)
     app.generate_per_minute = 0
     runs += run_until_quiet(account, app, client, clock, policy, minutes=60, step=600)
-    while account_sync(account=account, client=client, clock=clock, policy=policy).outcome != "ok":
+    while account_sync_leased(account=account, client=client, clock=clock, policy=policy).outcome != "ok":
         clock.advance(60)
     assert app.calls()["faults"] > 0, "the faults must have happened for the test to mean anything"
     assert len(runs) > 20
@@ -55,16 +55,16 @@ def _unshipped_order(app) -> dict:
 def test_s2_the_hourly_sweep_finds_an_order_the_index_showed_late(account, sandbox, client_for, clock, policy):
     late = _unshipped_order(sandbox)
     client = client_for(account, sandbox)
-    account_sync(account=account, client=client, clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     clock.advance(120)
     # Amazon's index shows it only now, updated half an hour ago: before the watermark's overlap.
     late["lastUpdatedTime"] = format_time(clock.now() - dt.timedelta(minutes=30), "t")
     sandbox.put_order(late)
     clock.advance(60)
-    account_sync(account=account, client=client, clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     assert not AmazonOrder.objects.filter(amazon_order_id=late["orderId"]).exists()  # S1 cannot see it
     clock.advance(3600)
-    run = account_sync(account=account, client=client, clock=clock, policy=policy)
+    run = account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     found = AmazonOrder.objects.get(amazon_order_id=late["orderId"])
     assert found.status == "Unshipped" and found.import_state == "imported"
     assert run.api_calls_by_operation["searchOrders"] == 2  # S1 and the sweep
@@ -74,9 +74,9 @@ def test_s2_the_hourly_sweep_finds_an_order_the_index_showed_late(account, sandb
 
 def test_s2_the_daily_sweep_reads_the_week(account, sandbox, client_for, clock, policy):
     client = client_for(account, sandbox)
-    account_sync(account=account, client=client, clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     SyncCursor.objects.filter(account=account).update(daily_sweep_done_at=clock.now() - dt.timedelta(days=2))
-    account_sync(account=account, client=client, clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     cursor = SyncCursor.objects.get(account=account)
     assert cursor.daily_sweep_done_at == clock.now() == cursor.hourly_sweep_done_at
 
@@ -85,15 +85,15 @@ def test_s2_a_capped_sweep_resumes_where_it_stopped(account, sandbox, client_for
     policy = dataclasses.replace(policy, page_size=10, sweep_page_cap=2)
     client = client_for(account, sandbox)
     sandbox.generate(45)  # five pages
-    account_sync(account=account, client=client, clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     SyncCursor.objects.filter(account=account).update(hourly_sweep_done_at=clock.now() - dt.timedelta(hours=2))
     searches = sandbox.calls()["operations"]["searchOrders"]
-    account_sync(account=account, client=client, clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     cursor = SyncCursor.objects.get(account=account)
     assert cursor.sweep_kind == "hourly" and cursor.sweep_next_token  # two pages read, three to go
     for _ in range(2):
         clock.advance(1)  # the bucket (1000/s with rate limits off) refills
-        account_sync(account=account, client=client, clock=clock, policy=policy)
+        account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     cursor.refresh_from_db()
     assert cursor.sweep_kind == "" and cursor.hourly_sweep_done_at == clock.now()
     # Three S1 cycles of five pages each, and one sweep of five pages in all: no page read twice.
@@ -105,7 +105,7 @@ def test_s2_open_orders_are_rechecked_with_get_order(account, sandbox, client_fo
     client = client_for(account, sandbox)
     order = _unshipped_order(sandbox)
     sandbox.put_order(order)
-    account_sync(account=account, client=client, clock=clock, policy=policy)
+    account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     imported = AmazonOrder.objects.get(amazon_order_id=order["orderId"])
     assert imported.import_state == "imported" and imported.status == "Unshipped"
     # Amazon cancels it, but its search index lags an hour behind: only getOrder shows it.
@@ -113,7 +113,7 @@ def test_s2_open_orders_are_rechecked_with_get_order(account, sandbox, client_fo
     clock.advance(60)
     sandbox.change_status(order["orderId"], "CANCELLED")
     clock.advance(16 * 60)
-    run = account_sync(account=account, client=client, clock=clock, policy=policy)
+    run = account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     imported.refresh_from_db()
     assert imported.status == "Canceled"
     assert imported.store_order.state == "canceled"
@@ -125,25 +125,25 @@ def test_s1_a_cycle_short_of_tokens_pauses_and_resumes_at_its_page(account, cloc
     policy = dataclasses.replace(policy, page_size=10)
     client = client_for(account, app)
     app.generate(20)
-    first = account_sync(account=account, client=client, clock=clock, policy=policy)
+    first = account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     assert first.outcome == "ok"
     app.generate(20)
     clock.advance(60)
     RateBucket.objects.filter(operation="searchOrders").update(tokens=2.0, refilled_at=clock.now())
-    second = account_sync(account=account, client=client, clock=clock, policy=policy)
+    second = account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     assert second.outcome == "partial" and "rate limit" in second.error
     cursor = SyncCursor.objects.get(account=account)
     assert cursor.query_next_token and cursor.watermark < clock.now() - dt.timedelta(seconds=30)
     runs = [second]
     while runs[-1].outcome == "partial":
         clock.advance(181)
-        runs.append(account_sync(account=account, client=client, clock=clock, policy=policy))
+        runs.append(account_sync_leased(account=account, client=client, clock=clock, policy=policy))
     assert runs[-1].outcome == "ok"
     assert sum(r.pages for r in runs) == sum(r.api_calls_by_operation.get("searchOrders", 0) for r in runs)
     assert app.calls()["throttled"] == 0
     # What changed at Amazon while the query was paused is read by the next query.
     clock.advance(3600)
-    assert account_sync(account=account, client=client, clock=clock, policy=policy).outcome == "ok"
+    assert account_sync_leased(account=account, client=client, clock=clock, policy=policy).outcome == "ok"
     assert_exactly_once(account)
     assert channel_statuses(account) == sandbox_statuses(app)
     app.close()
@@ -166,17 +166,17 @@ def test_s2_rechecks_wait_for_a_fresh_query_after_a_backlog(account, clock, clie
     clock.advance(60)
     RateBucket.objects.create(seller_id=account.seller_id, operation="searchOrders", rate=0.0056, burst=20,
                               tokens=1.0, refilled_at=clock.now())
-    first = account_sync(account=account, client=client, clock=clock, policy=policy)
+    first = account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     assert first.outcome == "partial" and first.pages == 1
     clock.advance(16 * 60)  # the first page's orders are due a recheck now
-    second = account_sync(account=account, client=client, clock=clock, policy=policy)
+    second = account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     assert second.outcome == "ok" and second.pages == 2
     assert "getOrder" not in second.api_calls_by_operation  # the query it finished began a cycle ago
     clock.advance(60)
     stale = open_orders_to_recheck(account=account, now=clock.now(), policy=policy)
     assert 0 < len(stale) <= 10  # the open ones of the first page, read 17 minutes ago
     started = clock.now()
-    third = account_sync(account=account, client=client, clock=clock, policy=policy)
+    third = account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     # A fresh query first: it brings anew the orders Amazon moved on meanwhile; then getOrder
     # for the rest of them.
     brought = [o.pk for o in stale if AmazonOrder.objects.get(pk=o.pk).last_seen_at >= started]
@@ -190,11 +190,11 @@ def test_s2_rechecks_wait_for_a_fresh_query_after_a_backlog(account, clock, clie
 
 def test_the_sync_log_counts_waiting_and_errored_orders_following_only_those(account, sandbox, client_for,
                                                                               clock, policy):
-    from saleschannel.channel.services.sync import LeftWaiting
+    from saleschannel.channel.services.sync.base import LeftWaiting
 
     _open_orders(sandbox, 6)
     sandbox.generate(6)
-    run = account_sync(account=account, client=client_for(account, sandbox), clock=clock, policy=policy)
+    run = account_sync_leased(account=account, client=client_for(account, sandbox), clock=clock, policy=policy)
     orders = AmazonOrder.objects.filter(account=account)
     waiting = orders.filter(import_state="waiting").count()
     errors = orders.filter(import_state="error").count()

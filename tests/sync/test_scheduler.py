@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from saleschannel.workers.scheduler import SyncPolicy, next_sync_delay, sweep_window
+from saleschannel.channel.services.sync.scheduler import SyncPolicy, next_sync_delay, sweep_window
 
 POLICY = SyncPolicy()
 RATE, BURST = 0.0056, 20.0
@@ -60,10 +60,10 @@ def test_s2_sweeps_daily_then_hourly():
 
 def test_overlap_is_configurable(monkeypatch):
     monkeypatch.setenv("SALESCHANNEL_SYNC_OVERLAP_MINUTES", "30")
-    assert SyncPolicy.from_env().overlap == dt.timedelta(minutes=30)
+    assert SyncPolicy.from_settings().overlap == dt.timedelta(minutes=30)
     monkeypatch.setenv("SALESCHANNEL_SYNC_OVERLAP_MINUTES", "soon")
     with pytest.raises(ValueError, match="SALESCHANNEL_SYNC_OVERLAP_MINUTES"):
-        SyncPolicy.from_env()
+        SyncPolicy.from_settings()
 
 
 @given(

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from saleschannel.workers.models import SyncRun
-from saleschannel.workers.synclog import sync_log_days, sync_log_prune
+from saleschannel.channel.models import SyncRun
+from saleschannel.channel.services.sync.synclog import sync_log_days, sync_log_prune
 from tests.security.conftest import connect_account
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from saleschannel.workers.models import Lease, SyncRun
+from saleschannel.channel.models import SyncRun
+from saleschannel.workers.models import Lease
 from tests.concurrency.test_workers import all_synced, start_workers, wait_until
 from tests.sync.conftest import connect, sandbox_app, stock_catalog
 from tests.sync.helpers import assert_exactly_once

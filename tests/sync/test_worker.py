@@ -9,11 +9,11 @@ import threading
 
 import pytest
 
-from saleschannel.channel.models import Account, AmazonOrder
-from saleschannel.channel.services.sync import account_client
+from saleschannel.channel.models import Account, AmazonOrder, SyncRun
+from saleschannel.channel.services.sync.client import account_client
 from saleschannel.workers.leases import account_lease_key, lease_try
 from saleschannel.workers.loop import Worker
-from saleschannel.workers.models import Lease, SyncRun
+from saleschannel.workers.models import Lease
 from tests.sync.conftest import sandbox_app
 from tests.sync.helpers import assert_exactly_once, channel_statuses, sandbox_statuses
 
@@ -53,7 +53,7 @@ def test_the_worker_syncs_a_due_account_and_schedules_the_next(account, sandbox,
 
 
 def test_s2_steady_state_under_amazons_usage_plan_earns_no_429(account, clock, policy):
-    from saleschannel.workers.models import SyncCursor
+    from saleschannel.channel.models import SyncCursor
 
     app = sandbox_app(clock, rate_limits=True, generate_per_minute=0.2)
     worker = make_worker(clock, policy, app)
@@ -142,8 +142,8 @@ def test_stop_finishes_cleanly(account, sandbox, clock, policy):
 
 
 def test_a_refused_token_while_serving_a_notification_parks_the_account(account, sandbox, clock, policy):
+    from saleschannel.channel.models import OrderFetchRequest
     from saleschannel.channel.services.notifications import fetch_request_add
-    from saleschannel.workers.models import OrderFetchRequest
 
     worker = make_worker(clock, policy, sandbox)
     worker.tick()

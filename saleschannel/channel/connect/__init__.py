@@ -18,6 +18,8 @@ consent page and both LWA grants.
 
 Modules: ``models`` (ApplicationSettings, AuthorizationState), ``config``,
 ``marketplaces``, ``services`` (authorization_start, authorization_complete,
-account_disconnect), ``selectors``, ``views``, ``templatetags.connect`` (the dashboard's
-hooks: banner, button, connection link).
+account_disconnect), ``selectors``. Its pages, templates and template tags (banner,
+button, connection link) are the dashboard's: ``dashboard.views.connect``,
+``dashboard/templates/connect/``, ``dashboard.templatetags.connect``, mounted at
+``/accounts/connect/`` (``dashboard.urls_connect``, namespace ``connect``).
 """

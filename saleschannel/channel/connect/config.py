@@ -19,12 +19,12 @@ SP-API endpoint        ``SALESCHANNEL_SPAPI_ENDPOINT``        ``api_endpoint``
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from saleschannel.channel.connect.models import ApplicationSettings
+from saleschannel.home import setting
 from saleschannel.spapi.auth import LWA_TOKEN_URL
 
 _TEXT_FIELDS = {
@@ -70,12 +70,11 @@ class ApplicationConfig:
 
 def _configured(name: str) -> str | None:
     """A Django setting or environment variable of that name, when set and not empty."""
-    value = getattr(settings, name, None) or os.environ.get(name)
+    value = setting(name)
     return str(value).strip() if value else None
 
 
 def _row() -> object | None:
-    from saleschannel.channel.connect.models import ApplicationSettings
 
     try:
         with transaction.atomic():  # a savepoint: a missing table must not break the caller's transaction

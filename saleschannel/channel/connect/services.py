@@ -31,10 +31,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from saleschannel.channel.connect.config import ApplicationConfig, application_config
-from saleschannel.channel.connect.errors import AuthorizationRefused, NotConfigured
 from saleschannel.channel.connect.marketplaces import CONSENT_PATH, Marketplace, marketplace_get
 from saleschannel.channel.connect.models import AuthorizationState
-from saleschannel.channel.errors import AccountInvalid
+from saleschannel.channel.errors import AccountInvalid, AuthorizationRefused, NotConfigured
 from saleschannel.channel.models import Account
 from saleschannel.channel.services.accounts import account_connect
 from saleschannel.spapi.auth import exchange_authorization_code

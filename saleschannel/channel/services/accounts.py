@@ -13,16 +13,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from urllib.parse import urlparse
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from saleschannel.channel.connect.config import application_config
 from saleschannel.channel.errors import AccountInvalid, AccountNotFound
 from saleschannel.channel.models import Account, OrderSettings
+from saleschannel.commerce.stores.selectors import store_default
+from saleschannel.commerce.stores.services import stores_init
 
 NAME_MAX = 100
 ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -35,12 +36,6 @@ def application_credentials() -> tuple[str, str]:
     Settings or environment first (``SALESCHANNEL_LWA_CLIENT_ID``, ``SALESCHANNEL_LWA_CLIENT_SECRET``),
     then the application row edited in the admin (``channel.connect``).
     """
-    try:
-        from saleschannel.channel.connect.config import application_config
-    except ImportError:  # the connection app is not installed: settings and environment alone
-        names = ("SALESCHANNEL_LWA_CLIENT_ID", "SALESCHANNEL_LWA_CLIENT_SECRET")
-        client_id, secret = (str(getattr(settings, n, "") or os.environ.get(n, "")) for n in names)
-        return client_id, secret
     config = application_config()
     return config.client_id, config.client_secret
 
@@ -157,8 +152,6 @@ def _connect(
 
 def _default_store():  # type: ignore[no-untyped-def]
     """The default store [D], after making sure the store core is initialised."""
-    from saleschannel.commerce.stores.selectors import store_default
-    from saleschannel.commerce.stores.services import stores_init
 
     stores_init()
     return store_default()

@@ -26,18 +26,20 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
-from saleschannel.channel.models import Account
-from saleschannel.home import key_from_env_or_file
-from saleschannel.spapi.clock import Clock
-from saleschannel.spapi.errors import AuthFailed, RateLimitDeadline, SpApiError, UnreadableOrderError
-from saleschannel.spapi.models import Order, UnreadableOrder
-from saleschannel.workers.fetches import (
+from saleschannel.channel.errors import NotificationRefused, UnknownAccount
+from saleschannel.channel.models import Account, OrderFetchRequest
+from saleschannel.channel.services.accounts import account_credentials_state_set
+from saleschannel.channel.services.sync.base import order_take
+from saleschannel.channel.services.sync.fetches import (
     fetch_request_done,
     fetch_request_failed,
     fetch_request_release,
     fetch_requests_claim,
 )
-from saleschannel.workers.models import OrderFetchRequest
+from saleschannel.home import key_from_env_or_file
+from saleschannel.spapi.clock import Clock
+from saleschannel.spapi.errors import AuthFailed, RateLimitDeadline, SpApiError, UnreadableOrderError
+from saleschannel.spapi.models import Order, UnreadableOrder
 
 if TYPE_CHECKING:
     from saleschannel.spapi.client import SpApiClient
@@ -46,19 +48,6 @@ MAX_BODY_BYTES = 256 * 1024
 SECRET_ENV = "SALESCHANNEL_NOTIFY_SECRET"  # nosec B105  # the name of an environment variable
 SECRET_FILE = "notify.key"  # nosec B105  # the name of the file that holds the secret
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-class NotificationRefused(Exception):
-    """The notification is refused: ``status`` 401 (not authenticated) or 400 (malformed)."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class UnknownAccount(Exception):
-    """No connected account has the notification's seller and marketplace."""
 
 
 @dataclass(frozen=True)
@@ -208,7 +197,6 @@ def fetch_request_add(
 
 def _fetch_one(request: OrderFetchRequest, *, client: SpApiClient, clock: Clock, max_attempts: int) -> bool:
     """Read one requested order and take it in; False when getOrder's budget is spent for now."""
-    from saleschannel.channel.services.sync import order_take
 
     try:
         order: Order | UnreadableOrder = client.get_order(request.amazon_order_id)
@@ -219,7 +207,6 @@ def _fetch_one(request: OrderFetchRequest, *, client: SpApiClient, clock: Clock,
     except UnreadableOrderError as exc:
         order = exc.unreadable
     except AuthFailed as exc:
-        from saleschannel.channel.services.accounts import account_credentials_state_set
 
         fetch_request_release(request=request)
         # No retry storm: the account is parked until it is reconnected.

@@ -12,34 +12,38 @@ database and stay, unless ``SALESCHANNEL_RETENTION_MASK_CUSTOMERS=1`` asks to ma
 too (then a customer is masked once every one of their orders is finished and old).
 
 Each order is masked in its own transaction; the job can be run again at any time and
-masks nothing twice.
+masks nothing twice. The store's records are masked by the store's own services
+(``commerce.sales.services.order_buyer_data_mask``, ``commerce.customers.services.
+customer_buyer_data_mask``); this module decides when, and masks the channel's records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from saleschannel.channel.models import AmazonOrder
-from saleschannel.home import days_setting
+from saleschannel.channel import rules
+from saleschannel.channel.models import AddressCorrection, AmazonOrder
+from saleschannel.commerce.customers.services import (
+    MASKED_NAME,
+    customer_buyer_data_mask,
+    customers_to_mask,
+    masked_email,
+)
+from saleschannel.commerce.sales.services import order_buyer_data_mask, orders_to_mask
+from saleschannel.home import days_setting, setting
 
 log = logging.getLogger("saleschannel.retention")
 
 DEFAULT_DAYS = 30
-#: Written where a buyer's name was: says what happened, and marks the row as done.
-MASKED_NAME = "(removed)"
-#: Masked emails end so; each keeps the row's id, so unique emails stay unique.
-MASKED_EMAIL_DOMAIN = "removed.invalid"
-FINAL_AMAZON_STATUSES = ("Shipped", "Canceled")
-FINAL_STORE_STATES = ("complete", "closed", "canceled")
+# C27: the Amazon statuses whose buyer data is masked once past the retention period.
+FINAL_AMAZON_STATUSES = (rules.Status.SHIPPED.value, rules.Status.CANCELED.value)
 #: Keys of Amazon's ``CustomerAddress`` that identify a person or a door.
 _ADDRESS_PERSONAL = ("name", "companyName", "addressLine1", "addressLine2", "addressLine3", "phone")
 _BATCH = 200
@@ -51,14 +55,8 @@ def retention_days() -> int:
 
 
 def _mask_customers() -> bool:
-    value = getattr(settings, "SALESCHANNEL_RETENTION_MASK_CUSTOMERS", None)
-    if value is None:
-        value = os.environ.get("SALESCHANNEL_RETENTION_MASK_CUSTOMERS", "")
+    value = setting("SALESCHANNEL_RETENTION_MASK_CUSTOMERS", "")
     return str(value).lower() in ("1", "true", "yes")
-
-
-def masked_email(kind: str, pk: int) -> str:
-    return f"{kind}-{pk}@{MASKED_EMAIL_DOMAIN}"
 
 
 def mask_address(address: Any) -> Any:
@@ -118,7 +116,6 @@ def _amazon_orders_due(cutoff: dt.datetime) -> QuerySet[AmazonOrder]:
 
 
 def _amazon_order_mask(pk: int, cutoff: dt.datetime) -> bool:
-    from saleschannel.dashboard.models import AddressCorrection
 
     with transaction.atomic():
         order = _amazon_orders_due(cutoff).select_for_update().filter(pk=pk).first()
@@ -134,63 +131,6 @@ def _amazon_order_mask(pk: int, cutoff: dt.datetime) -> bool:
     return True
 
 
-def _store_orders_due(cutoff: dt.datetime, *, guests_only: bool) -> QuerySet[Any]:
-    from saleschannel.commerce.sales.models import Order
-
-    orders = Order.objects.filter(state__in=FINAL_STORE_STATES, updated_at__lte=cutoff).exclude(
-        customer_email__endswith=f"@{MASKED_EMAIL_DOMAIN}"
-    )
-    return orders.filter(customer_is_guest=True) if guests_only else orders
-
-
-def _store_order_mask(pk: int, cutoff: dt.datetime, *, guests_only: bool) -> bool:
-    from saleschannel.commerce.sales.models import OrderAddress
-
-    with transaction.atomic():
-        order = _store_orders_due(cutoff, guests_only=guests_only).select_for_update().filter(pk=pk).first()
-        if order is None:
-            return False
-        # update(), not save(): the order's updated_at is the books' time, not ours.
-        type(order).objects.filter(pk=pk).update(
-            customer_email=masked_email("order", pk), customer_firstname=MASKED_NAME, customer_lastname=""
-        )
-        OrderAddress.objects.filter(order_id=pk).update(
-            firstname=MASKED_NAME, lastname="", company="", street="", telephone=""
-        )
-    return True
-
-
-def _customers_due(cutoff: dt.datetime) -> QuerySet[Any]:
-    from saleschannel.commerce.customers.models import Customer
-    from saleschannel.commerce.sales.models import Order
-
-    recent_or_open = Order.objects.filter(customer=OuterRef("pk")).filter(
-        ~Q(state__in=FINAL_STORE_STATES) | Q(updated_at__gt=cutoff)
-    )
-    return (
-        Customer.objects.filter(orders__isnull=False)
-        .exclude(Exists(recent_or_open))
-        .exclude(email__endswith=f"@{MASKED_EMAIL_DOMAIN}")
-        .distinct()
-    )
-
-
-def _customer_mask(pk: int, cutoff: dt.datetime) -> bool:
-    from saleschannel.commerce.customers.models import Customer, CustomerAddress
-
-    with transaction.atomic():
-        # Lock the row first: PostgreSQL takes no FOR UPDATE on the DISTINCT query that chose it.
-        if not Customer.objects.select_for_update().filter(pk=pk).exists():
-            return False
-        if not _customers_due(cutoff).filter(pk=pk).exists():
-            return False
-        Customer.objects.filter(pk=pk).update(email=masked_email("customer", pk), firstname=MASKED_NAME, lastname="")
-        CustomerAddress.objects.filter(customer_id=pk).update(
-            firstname=MASKED_NAME, lastname="", company="", street="", telephone=""
-        )
-    return True
-
-
 def buyer_data_mask(*, now: dt.datetime | None = None, days: int | None = None) -> int:
     """Mask the buyer data of orders shipped or canceled more than ``days`` ago; return how many
     records were masked (Amazon orders, store orders and, if the setting asks, customers)."""
@@ -201,9 +141,11 @@ def buyer_data_mask(*, now: dt.datetime | None = None, days: int | None = None) 
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     masked = sum(_amazon_order_mask(pk, cutoff) for batch in _chunks(_amazon_orders_due(cutoff)) for pk in batch)
     customers = _mask_customers()
-    due = _store_orders_due(cutoff, guests_only=not customers)
-    masked += sum(_store_order_mask(pk, cutoff, guests_only=not customers) for batch in _chunks(due) for pk in batch)
+    due = orders_to_mask(cutoff=cutoff, guests_only=not customers)
+    masked += sum(order_buyer_data_mask(pk=pk, cutoff=cutoff, guests_only=not customers)
+                  for batch in _chunks(due) for pk in batch)
     if customers:
-        masked += sum(_customer_mask(pk, cutoff) for batch in _chunks(_customers_due(cutoff)) for pk in batch)
+        masked += sum(customer_buyer_data_mask(pk=pk, cutoff=cutoff)
+                      for batch in _chunks(customers_to_mask(cutoff=cutoff)) for pk in batch)
     log.info("retention: masked the buyer data of %d records finished before %s", masked, cutoff.isoformat())
     return masked

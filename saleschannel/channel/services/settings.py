@@ -20,6 +20,9 @@ from django.utils import timezone
 
 from saleschannel.channel.errors import SettingsInvalid
 from saleschannel.channel.models import Account, ImportPeriod, OrderSettings, SettingsChange
+from saleschannel.channel.services.imports.importer import settings_changed_evaluate
+from saleschannel.commerce.sales.models import OrderStatus
+from saleschannel.commerce.stores.models import Store
 
 S = OrderSettings
 FIELDS = (
@@ -62,7 +65,6 @@ def order_settings_as_dict(settings: OrderSettings) -> dict[str, str | None]:
 
 
 def _store_resolve(value: object) -> Any:
-    from saleschannel.commerce.stores.models import Store
 
     if isinstance(value, Store):
         return value
@@ -75,7 +77,6 @@ def _store_resolve(value: object) -> Any:
 
 
 def _status_check(code: str) -> str:
-    from saleschannel.commerce.sales.models import OrderStatus
 
     found = OrderStatus.objects.filter(code=code).first()
     if found is None:
@@ -178,6 +179,5 @@ def _orders_follow(*, account: Account, changed: list[str]) -> None:
     """R12: disabling import or "no_reserve" releases pending reservations; enabling import, or
     any change of what creation depends on, lets the orders that wait or were held back be
     evaluated again."""
-    from saleschannel.channel.services.importer import settings_changed_evaluate
 
     settings_changed_evaluate(account=account, fields=changed)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from saleschannel.commerce.catalog.errors import ProductExists
 from saleschannel.commerce.catalog.models import Product
 from saleschannel.commerce.errors import InvalidInput
+from saleschannel.commerce.inventory.services import source_item_set
 from saleschannel.commerce.validation import QTY_LIMIT, decimal_check, text_check
 
 SKU_MAX = 64
@@ -50,7 +51,6 @@ def product_create(
                 sku=sku, name=name, price=price_value, status=status, manage_stock=manage_stock
             )
             if qty_value is not None:
-                from saleschannel.commerce.inventory.services import source_item_set
 
                 source_item_set(source=None, sku=sku, quantity=qty_value)
     except IntegrityError:

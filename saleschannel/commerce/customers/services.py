@@ -9,10 +9,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from saleschannel.commerce.customers.models import Customer, CustomerAddress
 from saleschannel.commerce.errors import InvalidInput
+from saleschannel.commerce.sales.models import FINAL_STATES, Order
 from saleschannel.commerce.sales.types import AddressData
 from saleschannel.commerce.stores.models import Website
 from saleschannel.commerce.validation import text_check
@@ -65,3 +69,43 @@ def customer_address_add(
         customer.addresses.update(is_default_shipping=False)
     return CustomerAddress.objects.create(customer=customer, is_default_billing=default_billing,
                                           is_default_shipping=default_shipping, **parts)
+
+
+# --- buyer data past its retention (C27: the channel's retention policy decides when) ----
+
+#: Written where a buyer's name was: says what happened, and marks the row as done.
+MASKED_NAME = "(removed)"
+#: Masked emails end so; each keeps the row's id, so unique emails stay unique.
+MASKED_EMAIL_DOMAIN = "removed.invalid"
+
+
+def masked_email(kind: str, pk: int) -> str:
+    return f"{kind}-{pk}@{MASKED_EMAIL_DOMAIN}"
+
+
+def customers_to_mask(*, cutoff: dt.datetime) -> QuerySet[Customer]:
+    """Customers with orders, every one of them finished before ``cutoff``, not masked yet."""
+    recent_or_open = Order.objects.filter(customer=OuterRef("pk")).filter(
+        ~Q(state__in=FINAL_STATES) | Q(updated_at__gt=cutoff)
+    )
+    return (
+        Customer.objects.filter(orders__isnull=False)
+        .exclude(Exists(recent_or_open))
+        .exclude(email__endswith=f"@{MASKED_EMAIL_DOMAIN}")
+        .distinct()
+    )
+
+
+def customer_buyer_data_mask(*, pk: int, cutoff: dt.datetime) -> bool:
+    """Mask the customer's name, email and addresses if still due; False when it no longer is."""
+    with transaction.atomic():
+        # Lock the row first: PostgreSQL takes no FOR UPDATE on the DISTINCT query that chose it.
+        if not Customer.objects.select_for_update().filter(pk=pk).exists():
+            return False
+        if not customers_to_mask(cutoff=cutoff).filter(pk=pk).exists():
+            return False
+        Customer.objects.filter(pk=pk).update(email=masked_email("customer", pk), firstname=MASKED_NAME, lastname="")
+        CustomerAddress.objects.filter(customer_id=pk).update(
+            firstname=MASKED_NAME, lastname="", company="", street="", telephone=""
+        )
+    return True

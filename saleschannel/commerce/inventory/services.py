@@ -60,6 +60,7 @@ __all__ = [
     "reservation_compensate",
     "reservation_transfer",
     "reservations_cleanup",
+    "reservations_release",
     "salable_quantities",
     "salable_quantity",
     "shipment_deduct",
@@ -264,6 +265,21 @@ def reservation_compensate(
         _ledger_write(entries)
         _notify_on_commit(stock, (e.sku for e in entries))
     return True
+
+
+
+def reservations_release(*, object_type: str, object_id: str, event_type: str, key_prefix: str) -> None:
+    """Release the object's held reservations on every stock that holds any, in stock order.
+
+    Each stock's release has the event key ``<key_prefix>:<stock pk>``, so a replay releases
+    nothing twice. Used for a store order's cancel or close and for an Amazon order's
+    pending reservation, also when the order's stock changed since it reserved.
+    """
+    holding = (Reservation.objects.filter(object_type=object_type, object_id=object_id)
+               .values_list("stock_id", flat=True).distinct())
+    for held_on in Stock.objects.filter(pk__in=list(holding)).order_by("pk"):
+        reservation_compensate(stock=held_on, object_type=object_type, object_id=object_id,
+                               event_type=event_type, event_key=f"{key_prefix}:{held_on.pk}")
 
 
 def reservation_transfer(

@@ -20,6 +20,10 @@ class OrderState(models.TextChoices):
     HOLDED = "holded", "On Hold"
 
 
+#: The states an order ends in: nothing more happens to it in the store.
+FINAL_STATES = (OrderState.COMPLETE, OrderState.CLOSED, OrderState.CANCELED)
+
+
 class OrderStatus(models.Model):
     """A status, assigned to one state; one status per state is that state's default."""
 

@@ -16,18 +16,27 @@ Reservations of a store order use object_type ``"order"`` and object_id ``str(or
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from saleschannel.commerce.customers.models import Customer
+from saleschannel.commerce.customers.services import MASKED_EMAIL_DOMAIN, MASKED_NAME, masked_email
 from saleschannel.commerce.errors import InvalidInput
+from saleschannel.commerce.inventory.services import (
+    reservation_append,
+    reservations_release,
+    stock_for_store,
+)
 from saleschannel.commerce.memo import remembered
 from saleschannel.commerce.sales import ordercreate
 from saleschannel.commerce.sales.errors import IllegalTransition, StatusCodeTaken
 from saleschannel.commerce.sales.models import (
+    FINAL_STATES,
     Order,
+    OrderAddress,
     OrderSequence,
     OrderState,
     OrderStatus,
@@ -216,7 +225,6 @@ def order_cancel(*, order: Order, comment: str = "") -> Order:
 def order_reserve(*, order: Order, check_salable: bool = True) -> bool:
     """Reserve the order's open quantities (ordered - shipped - canceled) of managed products on
     its store's stock; event key ``order:<pk>:place``, so a second call reserves nothing."""
-    from saleschannel.commerce.inventory.services import reservation_append, stock_for_store
 
     lines = [(i.sku, i.qty_ordered - i.qty_shipped - i.qty_canceled) for i in order.items.all()]
     return reservation_append(
@@ -227,15 +235,34 @@ def order_reserve(*, order: Order, check_salable: bool = True) -> bool:
 
 
 def _reservations_release(order: Order, *, reason: str) -> None:
-    from saleschannel.commerce.inventory.models import Reservation, Stock
-    from saleschannel.commerce.inventory.services import reservation_compensate
+    reservations_release(object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk), event_type=f"order_{reason}",
+                         key_prefix=f"order:{order.pk}:{reason}:stock")
 
-    stock_ids = (
-        Reservation.objects.filter(object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk))
-        .values_list("stock_id", flat=True).distinct()
+
+# --- buyer data past its retention (C27: the channel's retention policy decides when) ----
+
+
+def orders_to_mask(*, cutoff: dt.datetime, guests_only: bool) -> QuerySet[Order]:
+    """Orders finished before ``cutoff`` whose buyer data is not masked yet (guests' only, if asked)."""
+    orders = Order.objects.filter(state__in=FINAL_STATES, updated_at__lte=cutoff).exclude(
+        customer_email__endswith=f"@{MASKED_EMAIL_DOMAIN}"
     )
-    for stock in Stock.objects.filter(pk__in=list(stock_ids)).order_by("pk"):
-        reservation_compensate(
-            stock=stock, object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk),
-            event_type=f"order_{reason}", event_key=f"order:{order.pk}:{reason}:stock:{stock.pk}",
+    return orders.filter(customer_is_guest=True) if guests_only else orders
+
+
+def order_buyer_data_mask(*, pk: int, cutoff: dt.datetime, guests_only: bool) -> bool:
+    """Mask the order's buyer name, email and addresses if still due; False when it no longer is.
+
+    What the books need stays: numbers, dates, amounts, lines, city, region, postcode, country."""
+    with transaction.atomic():
+        order = orders_to_mask(cutoff=cutoff, guests_only=guests_only).select_for_update().filter(pk=pk).first()
+        if order is None:
+            return False
+        # update(), not save(): the order's updated_at is the books' time, not ours.
+        Order.objects.filter(pk=pk).update(
+            customer_email=masked_email("order", pk), customer_firstname=MASKED_NAME, customer_lastname=""
         )
+        OrderAddress.objects.filter(order_id=pk).update(
+            firstname=MASKED_NAME, lastname="", company="", street="", telephone=""
+        )
+    return True

@@ -31,7 +31,7 @@ from saleschannel.commerce.errors import InvalidInput
 from saleschannel.commerce.inventory.models import Source, SourceItem, StockSourceLink
 from saleschannel.commerce.inventory.selectors import open_reservations, stock_for_store
 from saleschannel.commerce.inventory.services import reservation_compensate, shipment_deduct, source_get
-from saleschannel.commerce.sales.models import Order, OrderItem, OrderState
+from saleschannel.commerce.sales.models import Order, OrderItem, OrderState, OrderStatusHistory
 from saleschannel.commerce.sales.services import ORDER_OBJECT_TYPE, order_transition
 from saleschannel.commerce.shipping.errors import ShipmentExists
 from saleschannel.commerce.shipping.models import Shipment, ShipmentItem
@@ -240,7 +240,6 @@ def _state_after(order: Order, comment: str, *, shipped_now: bool) -> None:
     elif shipped_now and order.state != OrderState.PROCESSING:
         order_transition(order=order, state=OrderState.PROCESSING, comment=comment)
     else:
-        from saleschannel.commerce.sales.models import OrderStatusHistory
 
         OrderStatusHistory.objects.create(order=order, state=order.state, status=order.status_id, comment=comment)
 

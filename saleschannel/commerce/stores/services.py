@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from saleschannel.commerce.errors import NotFound
+from saleschannel.commerce.inventory.services import inventory_init
+from saleschannel.commerce.sales.services import order_statuses_init
 from saleschannel.commerce.stores.errors import StoreCodeTaken
 from saleschannel.commerce.stores.models import Store, Website
 from saleschannel.commerce.validation import code_check, text_check
@@ -22,8 +24,6 @@ DEFAULT_STORE_CODE = "default"
 @transaction.atomic
 def stores_init() -> None:
     """Create what a fresh installation needs; running it again changes nothing."""
-    from saleschannel.commerce.inventory.services import inventory_init
-    from saleschannel.commerce.sales.services import order_statuses_init
 
     website, _ = Website.objects.get_or_create(code=DEFAULT_WEBSITE_CODE, defaults={"name": "Main Website"})
     Store.objects.get_or_create(

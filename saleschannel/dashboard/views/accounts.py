@@ -15,7 +15,8 @@ from saleschannel.channel.models import Account
 from saleschannel.dashboard import actions, charts, selectors, sync_view
 from saleschannel.dashboard.pagination import keyset_page
 from saleschannel.dashboard.permissions import manager_required, viewer_required
-from saleschannel.dashboard.views.common import display_zone, render_page
+from saleschannel.dashboard.selectors import display_zone
+from saleschannel.dashboard.views.common import render_page
 
 RECENT_ORDERS = 20
 

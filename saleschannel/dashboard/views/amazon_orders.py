@@ -14,7 +14,8 @@ from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.dashboard import actions, amazon_view, selectors
 from saleschannel.dashboard.forms import AmazonOrderFilterForm
 from saleschannel.dashboard.permissions import manager_required, viewer_required
-from saleschannel.dashboard.views.common import display_zone, render_page
+from saleschannel.dashboard.selectors import display_zone
+from saleschannel.dashboard.views.common import render_page
 
 
 @viewer_required

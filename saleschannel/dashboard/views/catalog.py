@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 
 from saleschannel.commerce.catalog.models import Product
 from saleschannel.commerce.inventory.models import Reservation, SourceItem, Stock
 from saleschannel.commerce.inventory.selectors import stock_figures
 from saleschannel.dashboard.permissions import viewer_required
+from saleschannel.dashboard.selectors import LEDGER_ROWS, stock_detail
 from saleschannel.dashboard.views.common import render_page
 
 PAGE = 50
-LEDGER_ROWS = 50
 
 
 def _default_stock() -> Stock | None:
@@ -45,22 +43,6 @@ def products(request: HttpRequest) -> HttpResponse:
         "title": "Products",
     }
     return render_page(request, "dashboard/products.html", context)
-
-
-def stock_detail(*, sku: str) -> list[dict[str, Any]]:
-    """Per stock: quantity, reserved, salable, and the open reservations by the object holding them."""
-    found = []
-    for stock in Stock.objects.order_by("pk"):
-        figure = stock_figures(stock=stock, skus=[sku])[sku]
-        holders = (
-            Reservation.objects.filter(stock=stock, sku=sku)
-            .values("object_type", "object_id")
-            .annotate(held=Sum("quantity"))
-            .filter(held__lt=0)
-            .order_by("object_type", "object_id")[:LEDGER_ROWS]
-        )
-        found.append({"stock": stock, "figure": figure, "holders": list(holders)})
-    return found
 
 
 @viewer_required

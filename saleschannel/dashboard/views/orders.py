@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from saleschannel.commerce.sales.models import Order
 from saleschannel.dashboard.forms import StoreOrderFilterForm
 from saleschannel.dashboard.pagination import keyset_page
 from saleschannel.dashboard.permissions import viewer_required
+from saleschannel.dashboard.selectors import store_orders_filtered
 from saleschannel.dashboard.views.common import render_page
-
-
-def store_orders_filtered(filters: dict[str, str]) -> QuerySet[Order]:
-    """Store orders the filters ask for, with what the list shows joined in (one query per page)."""
-    qs = Order.objects.select_related("status", "store")
-    number = (filters.get("number") or "").strip()
-    if number:
-        qs = qs.filter(Q(number=number) | Q(external_id=number))
-    if filters.get("status"):
-        qs = qs.filter(status_id=filters["status"])
-    if filters.get("channel") == "amazon":
-        qs = qs.filter(external_channel="amazon")
-    elif filters.get("channel") == "store":
-        qs = qs.filter(external_channel__isnull=True)
-    customer = (filters.get("customer") or "").strip()
-    if customer:
-        qs = qs.filter(
-            Q(customer_email__icontains=customer)
-            | Q(customer_lastname__icontains=customer)
-            | Q(customer_firstname__icontains=customer)
-        )
-    return qs
 
 
 @viewer_required

@@ -5,10 +5,11 @@
 - ``outbox_send_due(*, now=None, limit=50, client_factory=None, clock=None) -> int``: the worker's turn.
 - ``outbox_message_send(*, message, client=None, now=None, clock=None) -> OutboxMessage``: send one now.
 - ``outbox_message_resend(*, message, changes, now=None) -> OutboxMessage``: correct a refused one.
-- ``amazon_shipments_reconcile(*, amazon_order, now=None) -> int``: shipped elsewhere, cancel the rest.
+
+Amazon's packages of an imported order are recorded by the import
+(``channel.services.imports.reconcile``).
 """
 
-from saleschannel.channel.outbox.services.reconcile import amazon_shipments_reconcile
 from saleschannel.channel.outbox.services.sender import (
     outbox_message_resend,
     outbox_message_send,
@@ -20,7 +21,6 @@ from saleschannel.channel.outbox.services.ship import amazon_order_of, amazon_or
 __all__ = [
     "amazon_order_of",
     "amazon_order_ship",
-    "amazon_shipments_reconcile",
     "outbox_message_resend",
     "outbox_message_send",
     "outbox_send_due",

@@ -28,6 +28,7 @@ from django.utils import timezone
 from saleschannel.channel.models import Account
 from saleschannel.channel.outbox.models import OutboxAttempt, OutboxMessage
 from saleschannel.channel.outbox.services.ship import package_from_payload
+from saleschannel.channel.services.sync.client import account_client
 from saleschannel.commerce.errors import InvalidInput
 from saleschannel.commerce.shipping.services import shipment_tracking_update, tracking_check
 from saleschannel.spapi.clock import Clock, SystemClock
@@ -67,7 +68,6 @@ def retry_delay(attempts: int, retry_after: float | None = None, rng: random.Ran
 
 
 def _default_factory(account: Account, clock: Clock) -> Any:
-    from saleschannel.channel.services.sync import account_client
 
     return account_client(account=account, clock=clock)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from saleschannel.workers.models import SyncRun
+from saleschannel.channel.models import SyncRun
 
 if TYPE_CHECKING:
     from saleschannel.channel.models import Account

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from saleschannel.channel.models import AmazonOrder
 from saleschannel.channel.outbox.models import OutboxMessage
-from saleschannel.channel.services.snapshot import order_parse
+from saleschannel.channel.services.imports.snapshot import order_parse
 from saleschannel.commerce.errors import CommerceError
 from saleschannel.commerce.inventory.models import Source, SourceItem, StockSourceLink
 from saleschannel.commerce.inventory.selectors import stock_for_store

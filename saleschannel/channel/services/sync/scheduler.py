@@ -10,21 +10,9 @@ only when a token is there, so the steady state never earns a 429.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name}: {raw!r} is not a number") from None
-    if value < 0:
-        raise ValueError(f"{name}: {raw!r} must not be negative")
-    return value
+from saleschannel.home import number_setting
 
 
 @dataclass(frozen=True)
@@ -53,14 +41,14 @@ class SyncPolicy:
     failure_backoff: float = 60.0
 
     @classmethod
-    def from_env(cls) -> SyncPolicy:
-        """Defaults, with ``SALESCHANNEL_SYNC_OVERLAP_MINUTES``, ``SALESCHANNEL_LEASE_SECONDS`` (how
+    def from_settings(cls) -> SyncPolicy:
+        """Defaults, with the settings (Django's, else the environment's) ``SALESCHANNEL_SYNC_OVERLAP_MINUTES``, ``SALESCHANNEL_LEASE_SECONDS`` (how
         long a lease lasts without a heartbeat) and ``SALESCHANNEL_LEASE_WAIT_SECONDS`` (how long
         ``sync --once`` waits for a busy lease) applied."""
         return cls(
-            overlap=dt.timedelta(minutes=_env_float("SALESCHANNEL_SYNC_OVERLAP_MINUTES", 10.0)),
-            lease_ttl=_env_float("SALESCHANNEL_LEASE_SECONDS", 60.0) or 60.0,
-            lease_wait=_env_float("SALESCHANNEL_LEASE_WAIT_SECONDS", 60.0),
+            overlap=dt.timedelta(minutes=number_setting("SALESCHANNEL_SYNC_OVERLAP_MINUTES", 10.0)),
+            lease_ttl=number_setting("SALESCHANNEL_LEASE_SECONDS", 60.0) or 60.0,
+            lease_wait=number_setting("SALESCHANNEL_LEASE_WAIT_SECONDS", 60.0),
         )
 
 

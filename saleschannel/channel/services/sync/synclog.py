@@ -18,8 +18,8 @@ import logging
 from django.db.models import Max
 from django.utils import timezone
 
+from saleschannel.channel.models import SyncRun
 from saleschannel.home import days_setting
-from saleschannel.workers.models import SyncRun
 
 log = logging.getLogger("saleschannel.retention")
 

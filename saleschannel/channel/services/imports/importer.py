@@ -33,9 +33,10 @@ from django.utils import timezone
 from saleschannel.channel import rules
 from saleschannel.channel.errors import ImportRefused
 from saleschannel.channel.models import Account, AmazonOrder, ImportAttempt, OrderSettings
-from saleschannel.channel.services.recording import account_view, amazon_order_record, recorded_take
-from saleschannel.channel.services.snapshot import amazon_order_id_of, order_parse, order_view
-from saleschannel.channel.services.storeorder import (
+from saleschannel.channel.services.imports.reconcile import amazon_shipments_reconcile
+from saleschannel.channel.services.imports.recording import account_view, amazon_order_record
+from saleschannel.channel.services.imports.snapshot import amazon_order_id_of, order_parse, order_view
+from saleschannel.channel.services.imports.storeorder import (
     EXTERNAL_CHANNEL,
     PENDING_OBJECT_TYPE,
     ImportFailed,
@@ -45,7 +46,10 @@ from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.commerce.errors import CommerceError
 from saleschannel.commerce.inventory.errors import InsufficientStock
 from saleschannel.commerce.inventory.selectors import open_reservations, salable_quantities, stock_for_store
-from saleschannel.commerce.inventory.services import reservation_append, reservation_compensate
+from saleschannel.commerce.inventory.services import (
+    reservation_append,
+    reservations_release,
+)
 from saleschannel.commerce.memo import forget
 from saleschannel.commerce.sales.errors import ExternalRefTaken
 from saleschannel.commerce.sales.models import Order as StoreOrder
@@ -140,6 +144,7 @@ def _order_state(ao: AmazonOrder) -> rules.OrderState:
 
 def amazon_order_evaluate(
     *, amazon_order: AmazonOrder, manual: bool = False, now: dt.datetime | None = None,
+    recorded: Order | UnreadableOrder | None = None,
 ) -> ImportOutcome:
     """Evaluate the rules for one Amazon order and apply the decision, in one transaction.
 
@@ -147,12 +152,17 @@ def amazon_order_evaluate(
     (R12), cancels an imported order canceled at Amazon (R17), or records why it waits or
     will not import. A failure rolls the order back and marks it ``error`` with a plain
     message and a retry time (R16); it is never raised.
+
+    ``recorded``: the order as ``amazon_order_recorded`` stored it a moment ago in the
+    caller's transaction, with ``amazon_order`` its locked row: taken as they are, not read
+    and parsed again.
     """
     now = now or timezone.now()
     attempting: list[bool] = [False]
     try:
         with transaction.atomic():
-            return _evaluate_locked(amazon_order.pk, manual, now, attempting)
+            handed = (amazon_order, recorded) if recorded is not None else None
+            return _evaluate_locked(amazon_order.pk, manual, now, attempting, handed)
     except ExternalRefTaken:
         forget()  # what was read inside the rolled-back savepoint may be gone
         return _link_existing(amazon_order.pk, now)
@@ -166,8 +176,8 @@ def amazon_order_evaluate(
         return _record_failure(amazon_order.pk, exc, manual=manual, attempted=attempting[0], now=now)
 
 
-def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[bool]) -> ImportOutcome:
-    handed = recorded_take(pk)  # recorded in this transaction a moment ago: locked and read already
+def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[bool],
+                     handed: tuple[AmazonOrder, Order | UnreadableOrder] | None = None) -> ImportOutcome:
     if handed is not None:
         ao, parsed = handed
     else:
@@ -193,7 +203,6 @@ def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[b
     reason, code = _apply_pending(ao, decision, stock)
     _set_state(ao, decision, reason, code, now)
     if decision.action is rules.Action.KEEP:
-        from saleschannel.channel.outbox.services import amazon_shipments_reconcile
 
         amazon_shipments_reconcile(amazon_order=ao, now=now)  # shipped in Seller Central; the rest canceled
     return _outcome(ao)
@@ -243,17 +252,10 @@ def _pending_release(ao: AmazonOrder) -> None:
 
     Released on every stock that holds it, also when the settings' store changed meanwhile.
     """
-    from saleschannel.commerce.inventory.models import Reservation, Stock
-
-    holding = (Reservation.objects.filter(object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id)
-               .values_list("stock_id", flat=True).distinct())
-    for held_on in Stock.objects.filter(pk__in=list(holding)).order_by("pk"):
-        reservation_compensate(
-            stock=held_on, object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id,
-            event_type="amazon_order_pending_released",
-            event_key=f"amazon:{ao.account_id}:{ao.amazon_order_id}:pending:{ao.pending_generation}"
-                      f":release:{held_on.pk}",
-        )
+    reservations_release(
+        object_type=PENDING_OBJECT_TYPE, object_id=ao.amazon_order_id, event_type="amazon_order_pending_released",
+        key_prefix=f"amazon:{ao.account_id}:{ao.amazon_order_id}:pending:{ao.pending_generation}:release",
+    )
     ao.holds_pending_reservation = False
 
 

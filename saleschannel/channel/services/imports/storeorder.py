@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from saleschannel.channel import rules
+from saleschannel.channel.errors import ImportFailed
 from saleschannel.channel.models import AmazonOrder, OrderSettings
 from saleschannel.commerce.catalog.models import Product
 from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.commerce.catalog.services import product_create
 from saleschannel.commerce.customers.services import customer_get_or_create
-from saleschannel.commerce.inventory.selectors import stock_for_store
+from saleschannel.commerce.inventory.selectors import open_reservations, stock_for_store
 from saleschannel.commerce.inventory.services import reservation_append, reservation_transfer
 from saleschannel.commerce.sales.models import Order as StoreOrder
 from saleschannel.commerce.sales.services import (
@@ -33,10 +34,6 @@ ZERO = Decimal(0)
 PENDING_OBJECT_TYPE = "amazon_order"  # an Amazon order's pending reservation (R12)
 ORDER_OBJECT_TYPE = "order"
 EXTERNAL_CHANNEL = "amazon"
-
-
-class ImportFailed(Exception):
-    """A plain message of why the store order could not be created (R16)."""
 
 
 def split_name(full: str) -> tuple[str, str]:
@@ -178,7 +175,6 @@ def _reserve(amazon_order: AmazonOrder, order: StoreOrder, decision: rules.Decis
         reservation_transfer(stock=stock, from_object=(PENDING_OBJECT_TYPE, amazon_order.amazon_order_id),
                              to_object=(ORDER_OBJECT_TYPE, str(order.pk)),
                              event_key=f"{key}:pending:{amazon_order.pending_generation}:to-order")
-    from saleschannel.commerce.inventory.selectors import open_reservations
 
     # The order was created in this transaction: only a transfer can have given it reservations.
     held = (open_reservations(object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk), stock=stock)

@@ -23,10 +23,10 @@ from collections.abc import Iterator, Mapping
 
 from django.db import transaction
 
+from saleschannel.channel.models import RateBucket
 from saleschannel.spapi.clock import Clock
 from saleschannel.spapi.errors import RateLimitDeadline
 from saleschannel.spapi.ratelimit import DEFAULT_PLANS, FALLBACK_PLAN, UsagePlan
-from saleschannel.workers.models import RateBucket
 
 _patience = threading.local()
 #: How long after our arithmetic a token is taken to exist on Amazon's side: far above the

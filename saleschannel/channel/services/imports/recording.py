@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from saleschannel.channel import rules
 from saleschannel.channel.models import Account, AmazonOrder, AmazonStatusEvent, ImportPeriod
-from saleschannel.channel.services.snapshot import amazon_order_id_of, order_view, snapshot_fields
-from saleschannel.commerce.memo import remembered, remembering
+from saleschannel.channel.services.imports.snapshot import amazon_order_id_of, order_view, snapshot_fields
+from saleschannel.commerce.memo import remembered
 from saleschannel.spapi.models import Order, UnreadableOrder, read_order
 
 NUL = "\x00"
@@ -32,18 +33,14 @@ def account_view(account: Account) -> rules.AccountView:
     return rules.AccountView(integrated_at=account.integrated_at, import_periods=periods)
 
 
-def recorded_hand_on(stored: AmazonOrder, order: Order | UnreadableOrder) -> None:
-    """Inside ``reads_remembered()``: keep the snapshot just stored (row locked, order read) for
-    the evaluation that follows in the same transaction, so it neither reads nor parses it again."""
-    memo = remembering()
-    if memo is not None:
-        memo[("recorded", stored.pk)] = (stored, order)
+@dataclass(frozen=True)
+class Recorded:
+    """A snapshot just recorded: the row (locked until the transaction ends, when ``changed``) and
+    the order as it was stored, which the evaluation in the same transaction takes as it is."""
 
-
-def recorded_take(pk: int) -> tuple[AmazonOrder, Order | UnreadableOrder] | None:
-    """What ``recorded_hand_on`` kept for this Amazon order, once; None when nothing was kept."""
-    memo = remembering()
-    return None if memo is None else memo.pop(("recorded", pk), None)
+    amazon_order: AmazonOrder
+    changed: bool
+    order: Order | UnreadableOrder
 
 
 def _is_newer(incoming: dt.datetime | None, stored: AmazonOrder, raw: dict[str, Any], *, readable: bool) -> bool:
@@ -82,7 +79,14 @@ def storable(order: Order | UnreadableOrder) -> Order | UnreadableOrder:
 def amazon_order_record(
     *, account: Account, order: Order | UnreadableOrder, seen_at: dt.datetime,
 ) -> tuple[AmazonOrder, bool]:
-    """Store this snapshot of an Amazon order unless a newer one is stored; returns (order, changed).
+    """Store this snapshot of an Amazon order unless a newer one is stored; returns (order, changed)."""
+    recorded = amazon_order_recorded(account=account, order=order, seen_at=seen_at)
+    return recorded.amazon_order, recorded.changed
+
+
+def amazon_order_recorded(*, account: Account, order: Order | UnreadableOrder, seen_at: dt.datetime) -> Recorded:
+    """``amazon_order_record``, handing on the row and the order as stored: inside the caller's
+    transaction, ``amazon_order_evaluate(..., recorded=...)`` then neither reads nor parses it again.
 
     Never raises for bad Amazon data: an order whose id cannot be used is kept under a
     made-up ``unreadable-…`` id with the reason.
@@ -108,7 +112,7 @@ def amazon_order_record(
 def _upsert(
     account: Account, amazon_order_id: str, order: Order | UnreadableOrder, fields: dict[str, Any],
     eligible: bool, seen_at: dt.datetime,
-) -> tuple[AmazonOrder, bool]:
+) -> Recorded:
     stored = AmazonOrder.objects.select_for_update().filter(account=account, amazon_order_id=amazon_order_id).first()
     unreadable = isinstance(order, UnreadableOrder)
     if stored is None:
@@ -118,10 +122,9 @@ def _upsert(
             _mark_unreadable(stored, order)
         stored.save()
         _status_event(stored, seen_at)
-        recorded_hand_on(stored, order)
-        return stored, True
+        return Recorded(stored, True, order)
     if not _is_newer(fields["last_updated_time"], stored, fields["raw"], readable=not unreadable):
-        return stored, False
+        return Recorded(stored, False, order)
     status_changed = stored.status != fields["status"]
     for name, value in fields.items():
         setattr(stored, name, value)
@@ -133,8 +136,7 @@ def _upsert(
     if status_changed:
         _status_event(stored, seen_at)
     stored.account = account
-    recorded_hand_on(stored, order)
-    return stored, True
+    return Recorded(stored, True, order)
 
 
 def _mark_unreadable(stored: AmazonOrder, order: Order | UnreadableOrder) -> None:

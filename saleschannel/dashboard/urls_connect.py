@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from saleschannel.channel.connect import views
+from saleschannel.dashboard.views import connect as views
 
 app_name = "connect"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from saleschannel.channel.outbox import views
+from saleschannel.dashboard.views import outbox as views
 
 app_name = "outbox"
 urlpatterns = [

@@ -11,7 +11,7 @@ import datetime as dt
 from django.db import connection, transaction
 from django.db.models import Q
 
-from saleschannel.workers.models import OrderFetchRequest
+from saleschannel.channel.models import OrderFetchRequest
 
 
 def claimable(now: dt.datetime) -> Q:

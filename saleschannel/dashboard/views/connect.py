@@ -16,9 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from saleschannel.channel.connect import selectors, services
 from saleschannel.channel.connect.config import application_config
-from saleschannel.channel.connect.errors import AuthorizationRefused, NotConfigured
 from saleschannel.channel.connect.forms import ConnectForm
-from saleschannel.channel.errors import AccountInvalid
+from saleschannel.channel.errors import AccountInvalid, AuthorizationRefused, NotConfigured
 from saleschannel.channel.models import Account
 from saleschannel.dashboard.permissions import is_manager, manager_required, viewer_required
 from saleschannel.dashboard.views.common import render_page

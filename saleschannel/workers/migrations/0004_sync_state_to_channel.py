@@ -1,0 +1,24 @@
+"""The models move to the channel app (``channel.0004``), their tables stay: state only, no SQL."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('workers', '0003_fetch_claims'),
+        ('channel', '0004_sync_state_and_address_corrections'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.DeleteModel(name='RateBucket'),
+                migrations.DeleteModel(name='OrderRecheck'),
+                migrations.DeleteModel(name='SyncCursor'),
+                migrations.DeleteModel(name='OrderFetchRequest'),
+                migrations.DeleteModel(name='SyncRun'),
+            ],
+        ),
+    ]
