@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 #: Marks the credentials that the API's token authentication reports to axes.
 API_CREDENTIALS_MARK = "by_api_key"
 
@@ -20,6 +22,4 @@ def lockout_parameters(request_or_attempt: Any, credentials: dict[str, Any] | No
 
 
 def lockout_minutes() -> int:
-    from django.conf import settings
-
     return max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
