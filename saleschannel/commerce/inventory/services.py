@@ -179,7 +179,7 @@ def _bump_sql(*, source: Source | None, stock: Stock | None) -> tuple[str, list[
     if source is None and stock is None:
         where, params = "1 = 1", []
     else:
-        where = f"st.id = %s OR st.id IN (SELECT stock_id FROM {links} WHERE source_id = %s)"
+        where = f"st.id = %s OR st.id IN (SELECT stock_id FROM {links} WHERE source_id = %s)"  # noqa: S608  # nosec B608  # a quoted model table
         params = [stock.pk if stock is not None else None, source.pk if source is not None else None]
     # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not as a join's.
     sql = (
