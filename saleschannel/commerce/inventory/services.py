@@ -172,12 +172,13 @@ def sku_versions_bump(*, skus: Iterable[str], source: Source | None = None, stoc
         cursor.executemany(sql, [(sku, *params) for sku in wanted])
 
 
-def _bump_sql(*, source: Source | None, stock: Stock | None) -> tuple[str, list[object]]:
+def _bump_sql(*, source: Source | None, stock: Stock | None) -> tuple[str, list[int | None]]:
     table = connection.ops.quote_name(ReservationLock._meta.db_table)
     stocks = connection.ops.quote_name(Stock._meta.db_table)
     links = connection.ops.quote_name(StockSourceLink._meta.db_table)
+    params: list[int | None] = []
     if source is None and stock is None:
-        where, params = "1 = 1", []
+        where = "1 = 1"
     else:
         where = f"st.id = %s OR st.id IN (SELECT stock_id FROM {links} WHERE source_id = %s)"  # noqa: S608  # nosec B608  # a quoted model table
         params = [stock.pk if stock is not None else None, source.pk if source is not None else None]
