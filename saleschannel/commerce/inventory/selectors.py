@@ -8,6 +8,8 @@
 - ``stock_shortages(*, stock, lines)``: the lines of managed products asking for more than is salable.
 - ``open_reservations(*, object_type, object_id, stock=None) -> dict[str, Decimal]``: held (negative) sums.
 - ``reserved_totals_verify() -> list[...]``: the running (stock, SKU) sums that differ from the ledger.
+- ``sku_versions(*, stock, skus) -> dict[str, int]`` and ``sku_version_subquery(*, stock, sku)``: how
+  often each (stock, SKU) moved (``ReservationLock.version``; 0 when it never did).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 
 from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.commerce.errors import NotFound
@@ -104,6 +106,19 @@ def _figures_sql() -> str:
         "WHERE link.stock_id = %s AND src.enabled = %s AND si.status = %s AND si.sku IN ({marks}) GROUP BY si.sku "
         f"UNION ALL SELECT 'r', sku, reserved FROM {table['ReservationLock']} WHERE stock_id = %s AND sku IN ({{marks}})"
     )
+
+
+def sku_versions(*, stock: Stock, skus: Iterable[str]) -> dict[str, int]:
+    """The version of each (``stock``, SKU) pair: it grows with every change of what may be sold."""
+    wanted = sorted(set(skus))
+    found = dict(ReservationLock.objects.filter(stock=stock, sku__in=wanted).values_list("sku", "version"))
+    return {sku: found.get(sku, 0) for sku in wanted}
+
+
+def sku_version_subquery(*, stock: Stock, sku: str | F | OuterRef) -> Subquery:
+    """The pair's version as a subquery, for a caller's rows that hold a SKU (``OuterRef("sku")``);
+    NULL where the pair never moved."""
+    return Subquery(ReservationLock.objects.filter(stock=stock, sku=sku).values("version")[:1])
 
 
 def salable_quantities(*, stock: Stock, skus: Iterable[str]) -> dict[str, Decimal]:
