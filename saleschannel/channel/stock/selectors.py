@@ -62,12 +62,21 @@ def installation_paused() -> bool:
     return os.environ.get(PAUSE_VARIABLE, "") == "1"
 
 
-def push_state(*, account: Account) -> PushState:
-    """T1, T11, T16: push enabled, import enabled, the account's credentials accepted, no pause."""
-    settings = StockSettings.objects.filter(account=account).first()
-    if settings is None or not settings.push_enabled:
+def _settings_of(account: Account) -> tuple[StockSettings, OrderSettings | None]:
+    stock_settings = StockSettings.objects.filter(account=account).first() or StockSettings(account=account)
+    return stock_settings, OrderSettings.objects.select_related("store").filter(account=account).first()
+
+
+def push_state(
+    *, account: Account, settings: tuple[StockSettings, OrderSettings | None] | None = None
+) -> PushState:
+    """T1, T11, T16: push enabled, import enabled, the account's credentials accepted, no pause.
+
+    ``settings``: the account's (stock settings, order settings) when the caller has read them.
+    """
+    stock_settings, order_settings = settings or _settings_of(account)
+    if not stock_settings.push_enabled:
         return PushState(False, "Push Stock to Amazon is disabled")
-    order_settings = OrderSettings.objects.filter(account=account).first()
     if order_settings is None or not order_settings.import_enabled:
         return PushState(False, "Push is paused: Import Amazon Orders is disabled")
     if order_settings.store_id is None:
@@ -79,9 +88,10 @@ def push_state(*, account: Account) -> PushState:
     return PushState(True)
 
 
-def target_stock(*, account: Account) -> Stock | None:
+def target_stock(*, account: Account, order_settings: OrderSettings | None = None) -> Stock | None:
     """The stock that feeds the account's target store (T4.3); None without a store."""
-    order_settings = OrderSettings.objects.select_related("store").filter(account=account).first()
+    if order_settings is None:
+        order_settings = OrderSettings.objects.select_related("store").filter(account=account).first()
     if order_settings is None or order_settings.store is None:
         return None
     return stock_for_store(store=order_settings.store)
@@ -188,10 +198,13 @@ def _inputs(product: Product, salable: Decimal, in_flight: Decimal, settings: St
     )
 
 
-def desired_of(*, account: Account, stock: Stock, skus: Iterable[str]) -> dict[str, Desired]:
+def desired_of(
+    *, account: Account, stock: Stock, skus: Iterable[str], settings: StockSettings | None = None
+) -> dict[str, Desired]:
     """T4 for these SKUs of the account: three reads (products, stock figures, open Amazon orders)."""
     wanted = sorted(set(skus))
-    settings = StockSettings.objects.filter(account=account).first() or StockSettings(account=account)
+    if settings is None:
+        settings = _settings_of(account)[0]
     products = products_by_sku(wanted)
     figures = stock_figures(stock=stock, skus=[sku for sku in wanted if sku in products])
     guard = in_flight_units(account=account, skus=figures)
@@ -208,6 +221,10 @@ def _needs_push(offer: Offer, desired: int) -> bool:
         return desired != offer.desired_quantity
     if offer.state == Offer.State.DRIFT:
         return True  # T12: Amazon shows another figure than the one it accepted
+    if offer.last_accepted_quantity is None:
+        # [D] Never pushed: the quantity Amazon showed when the offer was learned stands for the
+        # last accepted one, so a reconciliation of offers already right sends nothing.
+        return desired != offer.amazon_quantity
     return desired != offer.last_accepted_quantity
 
 
@@ -218,15 +235,16 @@ def push_plan(*, account: Account, now: dt.datetime | None = None) -> PushPlan:
     records what it sent with ``offer_push_record`` and the unchanged with ``offers_settle``.
     """
     now = now or timezone.now()
-    state = push_state(account=account)
+    stock_settings, order_settings = settings = _settings_of(account)
+    state = push_state(account=account, settings=settings)
     plan = PushPlan(account_id=account.pk, seller_id=account.seller_id, marketplace_id=account.marketplace_id,
                     state=state)
-    stock = target_stock(account=account) if state.active else None
+    stock = target_stock(account=account, order_settings=order_settings) if state.active else None
     if stock is None:
         return plan
     offers = due_offers(account=account, stock=stock)
-    desired = desired_of(account=account, stock=stock, skus=[offer.sku for offer in offers])
-    handling = StockSettings.objects.filter(account=account).values_list("handling_time", flat=True).first()
+    desired = desired_of(account=account, stock=stock, skus=[offer.sku for offer in offers], settings=stock_settings)
+    handling = stock_settings.handling_time
     candidates: dict[str, PlannedPush] = {}
     for offer in offers:
         found = desired.get(offer.sku)
