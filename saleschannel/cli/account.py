@@ -106,11 +106,12 @@ def connect_command(args: argparse.Namespace) -> int:
 @channel_errors
 def settings_show_command(args: argparse.Namespace) -> int:
     from saleschannel.channel.services.settings import order_settings_as_dict, order_settings_get
-    from saleschannel.channel.stock.services import stock_settings_as_dict, stock_settings_get
+    from saleschannel.channel.stock.selectors import stock_settings_of
+    from saleschannel.channel.stock.services import stock_settings_as_dict
 
     account = _account(args.account)
     data = {**order_settings_as_dict(order_settings_get(account=account)),
-            **stock_settings_as_dict(stock_settings_get(account=account))}
+            **stock_settings_as_dict(stock_settings_of(account=account))}
     if args.json:
         emit_json(data)
     else:

@@ -1,5 +1,6 @@
 """Reads of Stock to Amazon: whether an account pushes, what is due, what to send.
 
+- ``stock_settings_of(*, account) -> StockSettings``: stored, or the defaults (unsaved): reads write nothing.
 - ``push_state(*, account) -> PushState``: active, or why not (T1, T11, T16).
 - ``in_flight_units(*, account, skus=None) -> dict[str, Decimal]``: the guard of T4.4 (C43).
 - ``due_offers(*, account, stock) -> list[Offer]``: the MFN offers whose store version or
@@ -62,8 +63,13 @@ def installation_paused() -> bool:
     return os.environ.get(PAUSE_VARIABLE, "") == "1"
 
 
+def stock_settings_of(*, account: Account) -> StockSettings:
+    """The account's stock settings, or the defaults (not saved) when none were ever saved."""
+    return StockSettings.objects.filter(account=account).first() or StockSettings(account=account)
+
+
 def _settings_of(account: Account) -> tuple[StockSettings, OrderSettings | None]:
-    stock_settings = StockSettings.objects.filter(account=account).first() or StockSettings(account=account)
+    stock_settings = stock_settings_of(account=account)
     return stock_settings, OrderSettings.objects.select_related("store").filter(account=account).first()
 
 
