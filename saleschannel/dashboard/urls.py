@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from saleschannel.dashboard.views import accounts, amazon_orders, auth, catalog, logs, orders, settings
+from saleschannel.dashboard.views import accounts, amazon_orders, auth, catalog, logs, orders, settings, stock
 
 app_name = "dashboard"
 
@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", accounts.home, name="home"),
     path("accounts/<int:pk>/", accounts.store_dashboard, name="store_dashboard"),
     path("accounts/<int:pk>/settings/", settings.order_settings, name="order_settings"),
+    path("accounts/<int:pk>/stock-settings/", stock.stock_settings, name="stock_settings"),
     path("accounts/<int:pk>/sync/", accounts.sync_now, name="sync_now"),
     path("amazon-orders/", amazon_orders.amazon_orders, name="amazon_orders"),
     path("amazon-orders/<int:pk>/", amazon_orders.amazon_order, name="amazon_order"),
