@@ -287,3 +287,62 @@ def _reason(offer: Offer) -> str:
     if offer.due_generation > offer.seen_generation and offer.due_reason:
         return offer.due_reason
     return STOCK_MOVED
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """One row of ``listings``: an offer, or a store SKU with no listing (``not_on_amazon``)."""
+
+    sku: str
+    marketplace_id: str
+    channel: str | None
+    state: str
+    amazon_quantity: int | None
+    desired_quantity: int | None
+    last_pushed_quantity: int | None
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def _row_state(offer: Offer, in_store: bool, due: set[int], desired: Desired | None) -> str:
+    if not in_store:
+        return Offer.State.NOT_IN_STORE.value
+    if offer.mfn and desired is not None and desired.left_alone:
+        return Offer.State.LEFT_ALONE.value
+    if offer.pk in due and offer.state in (Offer.State.IN_SYNC, Offer.State.LEFT_ALONE, Offer.State.SENT):
+        return Offer.State.DUE.value
+    return str(offer.state)
+
+
+def offers_list(*, account: Account, state: str | None = None) -> list[OfferRow]:
+    """The account's offers and its store SKUs with none, by SKU (T14, ``listings --json``): the
+    desired quantity as T4 gives it now, the state as it stands (an offer whose stock moved is
+    ``due``), the last accepted push and why it was made."""
+    offers = {offer.sku: offer for offer in Offer.objects.filter(account=account)}
+    skus = set(Product.objects.values_list("sku", flat=True))
+    stock_settings, order_settings = _settings_of(account)
+    stock = target_stock(account=account, order_settings=order_settings)
+    desired: dict[str, Desired] = {}
+    due: set[int] = set()
+    if stock is not None:
+        mfn = [sku for sku, offer in offers.items() if offer.mfn]
+        desired = desired_of(account=account, stock=stock, skus=mfn, settings=stock_settings)
+        due = {offer.pk for offer in due_offers(account=account, stock=stock)}
+    rows = []
+    for sku in sorted(skus | offers.keys()):
+        offer = offers.get(sku)
+        if offer is None:
+            rows.append(OfferRow(sku, account.marketplace_id, None, Offer.State.NOT_ON_AMAZON.value,
+                                 None, None, None, ""))
+            continue
+        found = desired.get(sku) if offer.mfn else None
+        rows.append(OfferRow(
+            sku=sku, marketplace_id=account.marketplace_id, channel=offer.channel,
+            state=_row_state(offer, sku in skus, due, found),
+            amazon_quantity=offer.amazon_quantity,
+            desired_quantity=found.quantity if found is not None else None,
+            last_pushed_quantity=offer.last_accepted_quantity, reason=offer.last_push_reason,
+        ))
+    return [row for row in rows if state is None or row.state == state]
