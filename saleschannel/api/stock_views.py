@@ -27,7 +27,8 @@ ERRORS = {400: OpenApiResponse(description="refused input: {field: [message]}"),
 class StockSettingsSerializer(serializers.Serializer):
     """The stock settings of ``stock-to-amazon.md`` (T1); a change sends only the fields it changes."""
 
-    push_stock = serializers.ChoiceField(choices=["disabled", "enabled"], required=False)
+    # Text rather than a choice: the same two words as import_orders would make a second enum name.
+    push_stock = serializers.CharField(required=False, help_text="disabled or enabled")
     out_of_stock_threshold = serializers.IntegerField(required=False, min_value=0)
     max_listed_quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1,
                                                    help_text="null: no cap")
