@@ -20,11 +20,14 @@ from saleschannel.channel.stock.services import (
 from saleschannel.commerce.catalog.services import product_create, product_update
 from saleschannel.commerce.inventory.selectors import stock_for_store
 from saleschannel.commerce.inventory.services import reservation_append, source_item_set
+from saleschannel.commerce.sales.services import order_create, order_reserve
+from saleschannel.commerce.sales.types import OrderLine, OrderTotals
 from saleschannel.commerce.stores.selectors import store_default
 from tests.channel.conftest import make_product, record_and_evaluate
 from tests.channel.factories import T0, amazon_order
 
 pytestmark = pytest.mark.django_db
+D = Decimal
 
 
 def quantities(plan):
@@ -53,7 +56,7 @@ def test_t5_an_accepted_push_is_not_due_until_the_stock_moves(pushing_account, o
     source_item_set(source=None, sku="MUG", quantity=4)
     plan = push_plan(account=pushing_account)
     assert quantities(plan) == {"MUG": 4}
-    assert plan.pushes[0].reason == "stock changed"
+    assert plan.pushes[0].reason == "stock set"
     assert Offer.objects.get(sku="MUG").last_accepted_quantity == 7
 
 
@@ -76,7 +79,20 @@ def test_t5_a_reservation_of_another_channel_makes_the_offer_due(pushing_account
     stock = stock_for_store(store=store_default())
     reservation_append(stock=stock, lines=[("MUG", Decimal(2))], event_type="order_placed", object_type="order",
                        object_id="000000123", event_key="web-123")
-    assert quantities(push_plan(account=pushing_account)) == {"MUG": 5}
+    plan = push_plan(account=pushing_account)
+    assert quantities(plan) == {"MUG": 5} and plan.pushes[0].reason == "reserved by order 000000123"
+
+
+def test_t13_a_store_order_is_named_by_its_number(pushing_account, offer_of):
+    make_product("MUG", qty=7)
+    offer_of("MUG", 3)
+    accept(pushing_account, push_plan(account=pushing_account))
+    order = order_create(store=store_default(), number="000000042", currency="USD", email="b@example.com",
+                 firstname="B", lastname="Buyer", lines=[OrderLine(sku="MUG", name="Mug", qty=D(2), price=D(10))],
+                 totals=OrderTotals(subtotal=D(20), grand_total=D(20)))
+    order_reserve(order=order)
+    plan = push_plan(account=pushing_account)
+    assert quantities(plan) == {"MUG": 5} and plan.pushes[0].reason == "reserved by order 000000042"
 
 
 def test_t5_a_product_change_makes_the_offer_due(pushing_account, offer_of):
@@ -84,7 +100,8 @@ def test_t5_a_product_change_makes_the_offer_due(pushing_account, offer_of):
     offer_of("MUG", 3)
     accept(pushing_account, push_plan(account=pushing_account))
     product_update(sku="MUG", enabled=False)
-    assert quantities(push_plan(account=pushing_account)) == {"MUG": 0}
+    plan = push_plan(account=pushing_account)
+    assert quantities(plan) == {"MUG": 0} and plan.pushes[0].reason == "stock changed"
     product_update(sku="MUG", enabled=True, manage_stock=False)
     assert quantities(push_plan(account=pushing_account)) == {"MUG": 100}
 
@@ -221,3 +238,22 @@ def test_t5_push_plan_reads_a_fixed_number_of_queries(pushing_account, offer_of,
     with django_assert_max_num_queries(9):
         plan = push_plan(account=pushing_account)
     assert len(plan.pushes) == 29 and len(plan.settled) == 1
+
+
+def test_t13_words_of_store_changes_cost_a_fixed_number_of_queries(pushing_account, offer_of,
+                                                                   django_assert_max_num_queries):
+    stock = stock_for_store(store=store_default())
+    for n in range(20):
+        make_product(f"SKU-{n:02d}", qty=50)
+        offer_of(f"SKU-{n:02d}", 1)
+    accept(pushing_account, push_plan(account=pushing_account))
+    for n in range(20):
+        if n % 2:
+            source_item_set(source=None, sku=f"SKU-{n:02d}", quantity=10)
+        else:
+            reservation_append(stock=stock, lines=[(f"SKU-{n:02d}", D(1))], event_type="order_placed",
+                               object_type="order", object_id=str(1000 + n), event_key=f"k{n}")
+    with django_assert_max_num_queries(12):
+        plan = push_plan(account=pushing_account)
+    reasons = {p.sku: p.reason for p in plan.pushes}
+    assert reasons["SKU-01"] == "stock set" and reasons["SKU-02"] == "reserved by order 1002"

@@ -40,7 +40,14 @@ from saleschannel.channel.stock.rules import (
 from saleschannel.commerce.catalog.models import Product
 from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.commerce.inventory.models import Stock
-from saleschannel.commerce.inventory.selectors import sku_version_subquery, stock_figures, stock_for_store
+from saleschannel.commerce.inventory.selectors import (
+    LastMove,
+    last_moves,
+    sku_version_subquery,
+    stock_figures,
+    stock_for_store,
+)
+from saleschannel.commerce.sales.models import Order as StoreOrder
 from saleschannel.spapi.models import Order, read_order
 
 ZERO = Decimal(0)
@@ -48,6 +55,7 @@ ZERO = Decimal(0)
 OPEN_STATUSES = ("Pending", "PendingAvailability", "Unshipped", "PartiallyShipped")
 PAUSE_VARIABLE = "SALESCHANNEL_PUSH_PAUSED"
 STOCK_MOVED = "stock changed"
+STORE_ORDER_OBJECT = "order"  # the ledger's object type of store orders (commerce.sales)
 
 
 @dataclass(frozen=True)
@@ -266,6 +274,7 @@ def push_plan(*, account: Account, now: dt.datetime | None = None) -> PushPlan:
             handling_time=handling, stock_version=version, generation=offer.due_generation,
             reason=_reason(offer), direction=Direction.INCREASE, due_since=since,
         )
+    _reasons_from_the_store(candidates, stock, {offer.sku: offer.updated_at for offer in offers})
     last_known = {offer.sku: _last_known(offer) for offer in offers}
     for candidate in push_order(
         PushCandidate(sku=p.sku, desired=p.quantity, last_known=last_known[p.sku], due_since=p.due_since)
@@ -278,6 +287,36 @@ def push_plan(*, account: Account, now: dt.datetime | None = None) -> PushPlan:
 def _last_known(offer: Offer) -> int | None:
     """What Amazon shows, as far as the channel knows: its own figure, else the last accepted push."""
     return offer.amazon_quantity if offer.amazon_quantity is not None else offer.last_accepted_quantity
+
+
+def _reasons_from_the_store(
+    candidates: dict[str, PlannedPush], stock: Stock, looked_at: dict[str, dt.datetime]
+) -> None:
+    """T13: a push due to the store says what moved last ("stock set", "reserved by order …"),
+    when that came after the offer was last looked at (else the generic words stay: a product
+    change, or a shipment's deduction, which leaves no entry of its own)."""
+    moved = [sku for sku, planned in candidates.items() if planned.reason == STOCK_MOVED]
+    moves = last_moves(stock=stock, skus=moved)
+    order_ids = {m.object_id for m in moves.values() if m.object_type == STORE_ORDER_OBJECT}
+    numbers = dict(StoreOrder.objects.filter(pk__in=[i for i in order_ids if i.isdigit()])
+                   .values_list("pk", "number")) if order_ids else {}
+    for sku, move in moves.items():
+        if move.at >= looked_at[sku]:
+            candidates[sku] = replace(candidates[sku], reason=move_words(move, numbers))
+
+
+def move_words(move: LastMove, order_numbers: dict[int, str]) -> str:
+    """A store change in the merchant's words."""
+    if move.event_type == "source_set":
+        return "stock set"
+    if move.object_type == STORE_ORDER_OBJECT:
+        number = order_numbers.get(int(move.object_id)) if move.object_id.isdigit() else None
+        subject = f"order {number or move.object_id}"
+    else:
+        subject = f"{move.object_type.replace('_', ' ')} {move.object_id}"
+    if move.event_type == "shipment":
+        return f"shipped by {subject}"
+    return f"{'reserved' if move.quantity < 0 else 'released'} by {subject}"
 
 
 def _reason(offer: Offer) -> str:
