@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from saleschannel.channel.stock.services import (
     offer_retry,
     offers_due_from_amazon_orders,
     offers_settle,
+    stock_pushes_cleanup,
     stock_settings_update,
 )
 from saleschannel.commerce.catalog.services import product_create, product_update
@@ -257,3 +259,14 @@ def test_t13_words_of_store_changes_cost_a_fixed_number_of_queries(pushing_accou
         plan = push_plan(account=pushing_account)
     reasons = {p.sku: p.reason for p in plan.pushes}
     assert reasons["SKU-01"] == "stock set" and reasons["SKU-02"] == "reserved by order 1002"
+
+
+def test_t13_push_records_are_kept_90_days(pushing_account, offer_of):
+    make_product("MUG", qty=7)
+    offer_of("MUG", 3)
+    push = push_plan(account=pushing_account).pushes[0]
+    offer_push_record(account=pushing_account, push=push, method="patch", outcome="accepted", now=T0)
+    assert stock_pushes_cleanup(now=T0 + dt.timedelta(days=90)) == 0
+    assert stock_pushes_cleanup(now=T0 + dt.timedelta(days=90, seconds=1)) == 1
+    assert not StockPush.objects.exists()
+    assert Offer.objects.get().last_accepted_quantity == 7

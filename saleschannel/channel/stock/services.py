@@ -13,7 +13,8 @@
   what T3's read (or a notification) told of one listing.
 - ``offer_push_record(*, account, push, method, outcome, ...) -> StockPush``: a push and Amazon's answer.
 - ``offers_settle(*, account, settled) -> int``: due offers found unchanged (T5) or left alone (T4.2).
-- ``offer_retry(*, offer, user=None) -> None``: the merchant's Retry of an offer in error (T11).
+- ``offer_retry(*, offer) -> None``: the merchant's Retry of an offer in error (T11).
+- ``stock_pushes_cleanup(*, now=None, days=90) -> int``: the push records past their 90 days (T13).
 """
 
 from __future__ import annotations
@@ -339,3 +340,21 @@ def offer_retry(*, offer: Offer) -> None:
     with transaction.atomic():
         offers_mark_due(account=offer.account, reason=RETRIED, skus=[offer.sku])
         Offer.objects.filter(pk=offer.pk, state=Offer.State.ERROR).update(state=Offer.State.DUE)
+
+
+PUSH_RETENTION_DAYS = 90  # T13: "kept 90 days like the sync log"
+CLEANUP_BATCH = 1000
+
+
+def stock_pushes_cleanup(*, now: dt.datetime | None = None, days: int = PUSH_RETENTION_DAYS) -> int:
+    """Delete the push records sent more than ``days`` ago, a batch per transaction; returns the count.
+    The offers keep their last accepted quantity and the reason of their last push."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(StockPush.objects.filter(sent_at__lt=cutoff).order_by("pk")
+                         .values_list("pk", flat=True)[:CLEANUP_BATCH])
+            if not batch:
+                return deleted
+            deleted += StockPush.objects.filter(pk__in=batch).delete()[0]
