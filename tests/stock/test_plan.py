@@ -166,6 +166,11 @@ def test_t4_4_units_of_pending_orders_without_reservation_are_in_flight(pushing_
     offer_of("MUG", 7)
     pending_order(pushing_account, "MUG", 2, "111-0000001-0000001")
     assert in_flight_units(account=pushing_account) == {"MUG": 2}
+    assert in_flight_units(account=pushing_account, skus=["MUG"]) == {"MUG": 2}
+    assert in_flight_units(account=pushing_account, skus=["CUP"]) == {}
+    many = [f"OTHER-{n}" for n in range(60)]
+    assert in_flight_units(account=pushing_account, skus=[*many, "MUG"]) == {"MUG": 2}
+    assert in_flight_units(account=pushing_account, skus=many) == {}
     assert quantities(push_plan(account=pushing_account)) == {"MUG": 5}
 
 

@@ -55,6 +55,8 @@ ZERO = Decimal(0)
 OPEN_STATUSES = ("Pending", "PendingAvailability", "Unshipped", "PartiallyShipped")
 PAUSE_VARIABLE = "SALESCHANNEL_PUSH_PAUSED"
 STOCK_MOVED = "stock changed"
+# Beyond this many SKUs the open orders are read whole: they are few, a long OR of LIKEs is not.
+SKU_FILTER_MAX = 50
 STORE_ORDER_OBJECT = "order"  # the ledger's object type of store orders (commerce.sales)
 
 
@@ -132,7 +134,7 @@ def in_flight_units(*, account: Account, skus: Iterable[str] | None = None) -> d
         account=account, channel=AmazonOrder.Channel.FBM, status__in=OPEN_STATUSES,
         store_order__isnull=True, holds_pending_reservation=False,
     ).exclude(skus="")
-    if wanted is not None:
+    if wanted is not None and len(wanted) <= SKU_FILTER_MAX:
         if not wanted:
             return {}
         match = Q()
