@@ -48,3 +48,31 @@ def test_t14_listings_json_shows_offers_and_store_skus(pushing_account, offer_of
 def test_t15_listings_of_an_unknown_account_exits_2(pushing_account, capsys):
     code, _, err = listings(capsys, "nobody", "--json")
     assert code == 2 and "nobody" in err
+
+
+def push(capsys, *argv):
+    code = main(["push", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_t10_push_preview_prints_what_would_be_sent_and_sends_nothing(pushing_account, offer_of, capsys):
+    from saleschannel.channel.stock.models import StockPush
+
+    make_product("UP", qty=9)
+    make_product("ZERO", qty=0)
+    offer_of("UP", 5)
+    offer_of("ZERO", 5)
+    code, out, err = push(capsys, pushing_account.name, "--once", "--preview", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["pushed"], data["api_calls"], data["active"]) == (0, 0, True)
+    assert [(r["sku"], r["quantity"], r["direction"]) for r in data["would_push"]] == [
+        ("ZERO", 0, "to_zero"), ("UP", 9, "increase")]
+    assert data["would_push"][1]["body"]["patches"][0]["op"] == "merge"
+    assert not StockPush.objects.exists()
+
+
+def test_t10_push_without_preview_is_refused_until_the_client_lands(pushing_account, capsys):
+    code, _, err = push(capsys, pushing_account.name, "--once")
+    assert code == 1 and "--preview" in err
