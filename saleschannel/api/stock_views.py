@@ -1,4 +1,5 @@
-"""The REST API of Stock to Amazon (T15): an account's stock settings, as the Stock Settings page.
+"""The REST API of Stock to Amazon (T15): an account's stock settings, as the Stock Settings page;
+its offers as ``listings --json`` shows them; the Retry of an offer in error (T11).
 
 Staff read; managers change (``DashboardRole``). Refusals as the order settings': ``{field: [message]}``.
 """
@@ -6,7 +7,7 @@ Staff read; managers change (``DashboardRole``). Refusals as the order settings'
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -16,8 +17,14 @@ from rest_framework.views import APIView
 from saleschannel.api.permissions import DashboardRole
 from saleschannel.channel.errors import SettingsInvalid
 from saleschannel.channel.models import Account
-from saleschannel.channel.stock.selectors import stock_settings_of
-from saleschannel.channel.stock.services import FIELDS, stock_settings_as_dict, stock_settings_update
+from saleschannel.channel.stock.models import Offer
+from saleschannel.channel.stock.selectors import offers_list, stock_settings_of
+from saleschannel.channel.stock.services import (
+    FIELDS,
+    offer_retry,
+    stock_settings_as_dict,
+    stock_settings_update,
+)
 
 ERRORS = {400: OpenApiResponse(description="refused input: {field: [message]}"),
           401: OpenApiResponse(description="not authenticated"), 403: OpenApiResponse(description="not allowed"),
@@ -71,3 +78,49 @@ class AccountStockSettings(APIView):
     @extend_schema(request=StockSettingsSerializer, responses={200: StockSettingsSerializer, **ERRORS})
     def put(self, request: Request, pk: int) -> Response:
         return self.patch(request, pk)
+
+
+class OfferSerializer(serializers.Serializer):
+    """One offer or store SKU, as ``listings --json`` prints it (T14)."""
+
+    sku = serializers.CharField()
+    marketplace_id = serializers.CharField()
+    channel = serializers.CharField(allow_null=True, help_text="MFN, AFN, or null when not on Amazon")
+    state = serializers.CharField()
+    amazon_quantity = serializers.IntegerField(allow_null=True)
+    desired_quantity = serializers.IntegerField(allow_null=True)
+    last_pushed_quantity = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class AccountOffers(APIView):
+    """The account's offers and store SKUs with their desired quantity and push state (T14, T15)."""
+
+    permission_classes = [IsAuthenticated, DashboardRole]
+
+    @extend_schema(operation_id="account_offers_list",
+                   parameters=[OpenApiParameter("state", str, enum=list(Offer.State.values))],
+                   responses={200: OfferSerializer(many=True), **ERRORS})
+    def get(self, request: Request, pk: int) -> Response:
+        account = _account(pk)
+        state = request.query_params.get("state") or None
+        if state is not None and state not in Offer.State.values:
+            return Response({"state": [f"must be one of {', '.join(Offer.State.values)}"]}, status=400)
+        return Response([row.as_dict() for row in offers_list(account=account, state=state)])
+
+
+class OfferRetry(APIView):
+    """T11: push an offer in error again, whatever its quantity."""
+
+    permission_classes = [IsAuthenticated, DashboardRole]
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="the offer is due again"), **ERRORS})
+    def post(self, request: Request, pk: int, sku: str) -> Response:
+        offer = Offer.objects.filter(account=_account(pk), sku=sku).first()
+        if offer is None:
+            raise Http404
+        if offer.state != Offer.State.ERROR:
+            return Response({"state": [f"only an offer in error can be retried; this one is {offer.state}"]},
+                            status=400)
+        offer_retry(offer=offer)
+        return Response({"detail": f"{sku} is due again"})

@@ -56,3 +56,30 @@ def test_t1_refused_values_name_the_field_and_change_nothing(manager, account, b
 
 def test_t15_an_unknown_account_is_404(manager):
     assert client_for(manager).get("/api/v1/accounts/999/stock-settings").status_code == 404
+
+
+def test_t15_offers_are_listed_and_filtered_by_state(staff, account):
+    from saleschannel.channel.stock.services import offer_learn
+    from saleschannel.commerce.catalog.services import product_create
+
+    product_create(sku="MUG", name="Mug", price=1, qty=3)
+    offer_learn(account=account, sku="FBA-1", product_type="PRODUCT", channels={"AMAZON_EU": 2}, status=[])
+    api = client_for(staff)
+    rows = api.get(f"/api/v1/accounts/{account.pk}/offers").json()
+    assert {(r["sku"], r["state"]) for r in rows} == {("MUG", "not_on_amazon"), ("FBA-1", "not_in_store")}
+    assert [r["sku"] for r in api.get(f"/api/v1/accounts/{account.pk}/offers?state=not_in_store").json()] == ["FBA-1"]
+    assert api.get(f"/api/v1/accounts/{account.pk}/offers?state=nonsense").status_code == 400
+
+
+def test_t11_a_manager_retries_an_offer_in_error_only(manager, staff, account):
+    from saleschannel.channel.stock.models import Offer
+    from saleschannel.channel.stock.services import offer_learn
+
+    offer = offer_learn(account=account, sku="MUG", product_type="PRODUCT", channels={"DEFAULT": 2}, status=[])
+    retry = f"/api/v1/accounts/{account.pk}/offers/MUG/retry"
+    assert client_for(staff).post(retry).status_code == 403
+    assert client_for(manager).post(retry).status_code == 400  # not in error
+    Offer.objects.filter(pk=offer.pk).update(state="error")
+    assert client_for(manager).post(retry).status_code == 200
+    assert Offer.objects.get().state == "due"
+    assert client_for(manager).post(f"/api/v1/accounts/{account.pk}/offers/NONE/retry").status_code == 404
