@@ -69,3 +69,38 @@ def test_t1_the_page_says_when_disabling_import_paused_the_push(staff_client, ac
     order_settings_update(account=account, changes={"import_orders": "disabled"})
     html = staff_client.get(url(account)).content.decode()
     assert 'id="push-paused"' in html and "Import Amazon Orders is disabled" in html
+
+
+def offers_url(account, state="") -> str:
+    return reverse("dashboard:offers", args=[account.pk]) + (f"?state={state}" if state else "")
+
+
+def test_t14_the_offers_page_lists_offers_and_filters_by_state(staff_client, account):
+    from saleschannel.channel.stock.services import offer_learn
+    from saleschannel.commerce.catalog.services import product_create
+
+    product_create(sku="MUG", name="Mug", price=1, qty=3)
+    offer_learn(account=account, sku="FBA-1", product_type="PRODUCT", channels={"AMAZON_EU": 2}, status=[])
+    html = staff_client.get(offers_url(account)).content.decode()
+    assert "MUG" in html and "not_on_amazon" in html and "FBA-1" in html
+    html = staff_client.get(offers_url(account, "not_in_store")).content.decode()
+    assert "FBA-1" in html and ">MUG<" not in html
+    assert 'id="push-paused"' in html  # push is disabled: the page says so
+    assert staff_client.get(offers_url(account, "junk")).status_code == 200
+
+
+def test_t11_t14_retry_on_an_offer_in_error_is_a_managers(staff_client, manager_client, account):
+    from saleschannel.channel.stock.models import Offer
+    from saleschannel.channel.stock.services import offer_learn
+    from saleschannel.commerce.catalog.services import product_create
+
+    product_create(sku="MUG", name="Mug", price=1, qty=3)
+    offer = offer_learn(account=account, sku="MUG", product_type="PRODUCT", channels={"DEFAULT": 2}, status=[])
+    Offer.objects.filter(pk=offer.pk).update(state="error", error_message="quantity refused")
+    retry = reverse("dashboard:offer_retry", args=[account.pk, "MUG"])
+    assert "quantity refused" in manager_client.get(offers_url(account, "error")).content.decode()
+    assert retry in manager_client.get(offers_url(account)).content.decode()
+    assert retry not in staff_client.get(offers_url(account)).content.decode()
+    assert staff_client.post(retry).status_code == 403
+    assert manager_client.post(retry).status_code == 302
+    assert Offer.objects.get().state == "due"
