@@ -7,6 +7,9 @@ from rest_framework.test import APIClient
 
 from saleschannel.channel.models import SettingsChange
 from saleschannel.channel.services.settings import order_settings_update
+from saleschannel.channel.stock.models import Offer
+from saleschannel.channel.stock.services import offer_learn
+from saleschannel.commerce.catalog.services import product_create
 from tests.api.test_api import client_for
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +62,6 @@ def test_t15_an_unknown_account_is_404(manager):
 
 
 def test_t15_offers_are_listed_and_filtered_by_state(staff, account):
-    from saleschannel.channel.stock.services import offer_learn
-    from saleschannel.commerce.catalog.services import product_create
-
     product_create(sku="MUG", name="Mug", price=1, qty=3)
     offer_learn(account=account, sku="FBA-1", product_type="PRODUCT", channels={"AMAZON_EU": 2}, status=[])
     api = client_for(staff)
@@ -72,9 +72,6 @@ def test_t15_offers_are_listed_and_filtered_by_state(staff, account):
 
 
 def test_t11_a_manager_retries_an_offer_in_error_only(manager, staff, account):
-    from saleschannel.channel.stock.models import Offer
-    from saleschannel.channel.stock.services import offer_learn
-
     offer = offer_learn(account=account, sku="MUG", product_type="PRODUCT", channels={"DEFAULT": 2}, status=[])
     retry = f"/api/v1/accounts/{account.pk}/offers/MUG/retry"
     assert client_for(staff).post(retry).status_code == 403

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from saleschannel.channel.models import SettingsChange
 from saleschannel.channel.services.settings import order_settings_update
-from saleschannel.channel.stock.models import StockSettings
-from saleschannel.channel.stock.services import stock_settings_update
+from saleschannel.channel.stock.models import Offer, StockSettings
+from saleschannel.channel.stock.services import offer_learn, stock_settings_update
+from saleschannel.commerce.catalog.services import product_create
 
 pytestmark = pytest.mark.django_db
 
@@ -76,9 +77,6 @@ def offers_url(account, state="") -> str:
 
 
 def test_t14_the_offers_page_lists_offers_and_filters_by_state(staff_client, account):
-    from saleschannel.channel.stock.services import offer_learn
-    from saleschannel.commerce.catalog.services import product_create
-
     product_create(sku="MUG", name="Mug", price=1, qty=3)
     offer_learn(account=account, sku="FBA-1", product_type="PRODUCT", channels={"AMAZON_EU": 2}, status=[])
     html = staff_client.get(offers_url(account)).content.decode()
@@ -90,10 +88,6 @@ def test_t14_the_offers_page_lists_offers_and_filters_by_state(staff_client, acc
 
 
 def test_t11_t14_retry_on_an_offer_in_error_is_a_managers(staff_client, manager_client, account):
-    from saleschannel.channel.stock.models import Offer
-    from saleschannel.channel.stock.services import offer_learn
-    from saleschannel.commerce.catalog.services import product_create
-
     product_create(sku="MUG", name="Mug", price=1, qty=3)
     offer = offer_learn(account=account, sku="MUG", product_type="PRODUCT", channels={"DEFAULT": 2}, status=[])
     Offer.objects.filter(pk=offer.pk).update(state="error", error_message="quantity refused")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from saleschannel.channel.stock.services import offer_learn, stock_settings_update
 from tests.channel import conftest as channel_fixtures
 from tests.channel.factories import T0
 
@@ -16,8 +17,6 @@ enabled_account = channel_fixtures.enabled_account
 @pytest.fixture
 def pushing_account(enabled_account):
     """Import enabled into the default store, push enabled."""
-    from saleschannel.channel.stock.services import stock_settings_update
-
     stock_settings_update(account=enabled_account, changes={"push_stock": "enabled"}, now=T0)
     return enabled_account
 
@@ -25,7 +24,6 @@ def pushing_account(enabled_account):
 @pytest.fixture
 def offer_of(pushing_account):
     """An MFN offer of the pushing account learned from Amazon (T3)."""
-    from saleschannel.channel.stock.services import offer_learn
 
     def _offer(sku: str, amazon_quantity: int = 0, **channels):
         return offer_learn(account=pushing_account, sku=sku, product_type="PRODUCT",

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from saleschannel.channel.stock.models import StockPush
 from saleschannel.channel.stock.selectors import push_plan
 from saleschannel.channel.stock.services import offer_push_record
 from saleschannel.cli import main
@@ -57,8 +58,6 @@ def push(capsys, *argv):
 
 
 def test_t10_push_preview_prints_what_would_be_sent_and_sends_nothing(pushing_account, offer_of, capsys):
-    from saleschannel.channel.stock.models import StockPush
-
     make_product("UP", qty=9)
     make_product("ZERO", qty=0)
     offer_of("UP", 5)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel.services.settings import order_settings_update
 from saleschannel.channel.stock.models import Offer, StockPush
 from saleschannel.channel.stock.rules import Direction
 from saleschannel.channel.stock.selectors import in_flight_units, push_plan
@@ -20,11 +21,13 @@ from saleschannel.channel.stock.services import (
     stock_settings_update,
 )
 from saleschannel.commerce.catalog.services import product_create, product_update
+from saleschannel.commerce.inventory.models import Source, Stock, StockSourceLink, StockWebsite
 from saleschannel.commerce.inventory.selectors import stock_for_store
 from saleschannel.commerce.inventory.services import reservation_append, source_item_set
 from saleschannel.commerce.sales.services import order_create, order_reserve
 from saleschannel.commerce.sales.types import OrderLine, OrderTotals
 from saleschannel.commerce.stores.selectors import store_default
+from saleschannel.commerce.stores.services import store_create
 from tests.channel.conftest import make_product, record_and_evaluate
 from tests.channel.factories import T0, amazon_order
 
@@ -275,3 +278,24 @@ def test_t13_push_records_are_kept_90_days(pushing_account, offer_of):
     assert stock_pushes_cleanup(now=T0 + dt.timedelta(days=90, seconds=1)) == 1
     assert not StockPush.objects.exists()
     assert Offer.objects.get().last_accepted_quantity == 7
+
+
+def test_t5_a_new_target_store_makes_every_offer_due_on_its_stock(pushing_account, offer_of):
+    make_product("MUG", qty=7)
+    offer_of("MUG", 3)
+    for _ in range(5):
+        source_item_set(source=None, sku="MUG", quantity=7)  # the old stock's version runs ahead
+    accept(pushing_account, push_plan(account=pushing_account))
+    other = store_create(code="de", name="DE")
+    second = Stock.objects.create(name="Second")
+    StockWebsite.objects.filter(website=other.website).delete()
+    StockWebsite.objects.create(stock=second, website=other.website)
+    order_settings_update(account=pushing_account, changes={"store": "de"})
+    plan = push_plan(account=pushing_account)
+    assert quantities(plan) == {"MUG": 0} and plan.pushes[0].reason == "setting changed"
+    accept(pushing_account, plan)
+    source_item_set(source=None, sku="MUG", quantity=7)  # the default source feeds only the old stock
+    assert push_plan(account=pushing_account).pushes == []
+    StockSourceLink.objects.create(stock=second, source=Source.objects.get(code="default"))
+    source_item_set(source=None, sku="MUG", quantity=4)
+    assert quantities(push_plan(account=pushing_account)) == {"MUG": 4}

@@ -163,7 +163,7 @@ def order_settings_update(
         _periods_follow(account, current, was_enabled, now)
         current.save()
         if {"import_orders", "store"} & set(changed):  # T5: another target stock, or push paused/resumed
-            offers_mark_due(account=account, reason=SETTING_CHANGED, now=now)
+            offers_mark_due(account=account, reason=SETTING_CHANGED, now=now, stock_changed="store" in changed)
     _orders_follow(account=account, changed=changed)
     return current
 

@@ -141,12 +141,19 @@ def stock_settings_update(
 
 
 def offers_mark_due(
-    *, account: Account, reason: str, skus: Iterable[str] | None = None, now: dt.datetime | None = None
+    *,
+    account: Account,
+    reason: str,
+    skus: Iterable[str] | None = None,
+    now: dt.datetime | None = None,
+    stock_changed: bool = False,
 ) -> int:
     """T5's channel marks: the account's offers (of ``skus``, or all) are due again, with ``reason``.
 
     An offer already due keeps the time it became due (T6: oldest first) and takes the
-    newest reason. Returns the number of offers marked.
+    newest reason. ``stock_changed``: the account now sells from another stock, whose
+    versions are not comparable with those seen, so they start again from 0. Returns the
+    number of offers marked.
     """
     now = now or timezone.now()
     offers = Offer.objects.filter(account=account)
@@ -154,8 +161,9 @@ def offers_mark_due(
         offers = offers.filter(sku__in=sorted(set(skus)))
     # The state shows it, except where it says more: an error stays until retried (T11), drift stays.
     state = Case(When(mfn=True, state__in=SETTLED_STATES, then=Value(Offer.State.DUE.value)), default=F("state"))
+    reset = {"seen_stock_version": 0} if stock_changed else {}
     return offers.update(due_generation=F("due_generation") + 1, due_since=Coalesce(F("due_since"), now),
-                         due_reason=reason[:255], state=state)
+                         due_reason=reason[:255], state=state, **reset)
 
 
 SETTLED_STATES = (Offer.State.IN_SYNC.value, Offer.State.SENT.value, Offer.State.LEFT_ALONE.value)
@@ -262,6 +270,7 @@ def offer_push_record(
         record.outcome, record.feed_id, record.submission_id = outcome, feed_id[:100], submission_id[:100]
         record.issues, record.answered_at = issue_list, None if outcome == StockPush.Outcome.PENDING else now
         record.save()
+        record.refresh_from_db(fields=["attempts"])
         _offer_follow(offer, push, outcome, issue_list, now)
     return record
 

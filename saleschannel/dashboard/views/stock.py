@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from saleschannel.channel.errors import SettingsInvalid
 from saleschannel.channel.models import Account
@@ -70,6 +70,7 @@ def _render(request: HttpRequest, account: Account, form: StockSettingsForm, sta
 OFFERS_SHOWN = 500
 
 
+@require_GET
 @viewer_required
 def offers(request: HttpRequest, pk: int) -> HttpResponse:
     account = account_or_404(pk)
