@@ -14,7 +14,9 @@ from saleschannel.channel.stock.rules import Direction
 from saleschannel.channel.stock.selectors import in_flight_units, push_plan
 from saleschannel.channel.stock.services import (
     offer_push_record,
+    offer_quantity_seen,
     offer_retry,
+    offers_drift_mark,
     offers_due_from_amazon_orders,
     offers_settle,
     stock_pushes_cleanup,
@@ -299,3 +301,40 @@ def test_t5_a_new_target_store_makes_every_offer_due_on_its_stock(pushing_accoun
     StockSourceLink.objects.create(stock=second, source=Source.objects.get(code="default"))
     source_item_set(source=None, sku="MUG", quantity=4)
     assert quantities(push_plan(account=pushing_account)) == {"MUG": 4}
+
+
+def test_t12_a_notified_quantity_becomes_drift_only_after_a_cycle(pushing_account, offer_of):
+    make_product("MUG", qty=7)
+    offer_of("MUG", 3)
+    plan = push_plan(account=pushing_account)
+    offer_push_record(account=pushing_account, push=plan.pushes[0], method="patch", outcome="accepted", now=T0)
+    seen = T0 + dt.timedelta(minutes=1)
+    offer_quantity_seen(account=pushing_account, sku="MUG", quantity=40, now=seen)
+    assert offers_drift_mark(account=pushing_account, now=seen + dt.timedelta(minutes=1)) == 0
+    assert push_plan(account=pushing_account).pushes == []
+    assert offers_drift_mark(account=pushing_account, now=seen + dt.timedelta(minutes=6)) == 1
+    plan = push_plan(account=pushing_account)
+    assert quantities(plan) == {"MUG": 7} and plan.pushes[0].reason == "drift"
+    offer_push_record(account=pushing_account, push=plan.pushes[0], method="patch", outcome="accepted",
+                      now=seen + dt.timedelta(minutes=7))
+    assert Offer.objects.get().state == Offer.State.IN_SYNC
+    assert offers_drift_mark(account=pushing_account, now=seen + dt.timedelta(minutes=20)) == 0
+
+
+def test_t12_a_push_after_the_notice_is_no_drift(pushing_account, offer_of):
+    make_product("MUG", qty=7)
+    offer_of("MUG", 3)
+    offer_push_record(account=pushing_account, push=push_plan(account=pushing_account).pushes[0], method="patch",
+                      outcome="accepted", now=T0)
+    offer_quantity_seen(account=pushing_account, sku="MUG", quantity=5, now=T0 + dt.timedelta(minutes=1))
+    source_item_set(source=None, sku="MUG", quantity=5)  # the Amazon order arrives: the store follows
+    push = push_plan(account=pushing_account).pushes[0]
+    offer_push_record(account=pushing_account, push=push, method="patch", outcome="accepted",
+                      now=T0 + dt.timedelta(minutes=2))
+    assert offers_drift_mark(account=pushing_account, now=T0 + dt.timedelta(minutes=30)) == 0
+
+
+def test_c48_a_notified_sku_that_is_no_store_product_is_not_in_store(pushing_account):
+    offer = offer_quantity_seen(account=pushing_account, sku="STRANGER", quantity=3, now=T0)
+    assert (offer.state, offer.mfn, offer.amazon_quantity) == ("not_in_store", True, 3)
+    assert push_plan(account=pushing_account).pushes == []

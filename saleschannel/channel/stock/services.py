@@ -11,6 +11,10 @@
   the last call mark their SKUs' offers due (T4.4, T5).
 - ``offer_learn(*, account, sku, product_type, channels, status, amazon_quantity, now=None) -> Offer``:
   what T3's read (or a notification) told of one listing.
+- ``offer_quantity_seen(*, account, sku, quantity, now=None) -> Offer``: Amazon's own quantity from a
+  ``LISTINGS_ITEM_MFN_QUANTITY_CHANGE`` notification (T12).
+- ``offers_drift_mark(*, account, now=None, grace=...) -> int``: offers whose Amazon quantity stayed
+  off the last accepted push for more than a sync cycle are in ``drift`` and due (T12).
 - ``offer_push_record(*, account, push, method, outcome, ...) -> StockPush``: a push and Amazon's answer.
 - ``offers_settle(*, account, settled) -> int``: due offers found unchanged (T5) or left alone (T4.2).
 - ``offer_retry(*, offer) -> None``: the merchant's Retry of an offer in error (T11).
@@ -32,6 +36,7 @@ from saleschannel.channel.errors import SettingsInvalid
 from saleschannel.channel.models import Account, AmazonOrder, OrderSettings, SettingsChange
 from saleschannel.channel.stock.models import MAX_HANDLING_DAYS, MAX_QUANTITY, Offer, StockPush, StockSettings
 from saleschannel.channel.stock.selectors import PlannedPush, Settled
+from saleschannel.commerce.catalog.models import Product
 
 FIELDS = ("push_stock", "out_of_stock_threshold", "max_listed_quantity", "unmanaged_quantity", "handling_time")
 # Fields that may be empty (None): no cap, leave Amazon's handling time.
@@ -234,6 +239,43 @@ def offer_learn(
             offer.state = Offer.State.DRIFT
         offer.save()
     return offer
+
+
+DRIFT_GRACE = dt.timedelta(minutes=5)  # [D] "more than a sync cycle": the default cycle and then some
+
+
+def offer_quantity_seen(*, account: Account, sku: str, quantity: int, now: dt.datetime | None = None) -> Offer:
+    """T12: Amazon's ``DEFAULT`` quantity of a listing, as a notification tells it.
+
+    A SKU the channel did not know becomes an MFN offer (due, T3 still has to give its product
+    type), or ``not_in_store`` when it is no store product (C48). Whether a difference is drift
+    waits for ``offers_drift_mark``: Amazon takes units off at once for its own orders (C47),
+    which the store learns within a cycle.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        offer, created = Offer.objects.select_for_update().get_or_create(account=account, sku=sku)
+        offer.amazon_quantity, offer.amazon_quantity_at = quantity, now
+        if created or not offer.mfn:
+            offer.mfn = True
+            _due(offer, "listing discovered", now)
+            if not Product.objects.filter(sku=sku).exists():
+                offer.state = Offer.State.NOT_IN_STORE
+        offer.save()
+    return offer
+
+
+def offers_drift_mark(*, account: Account, now: dt.datetime | None = None, grace: dt.timedelta = DRIFT_GRACE) -> int:
+    """T12: in-sync offers whose Amazon quantity, seen more than ``grace`` ago and after the last
+    accepted push, still differs from it: ``drift``, and due ("drift"). Returns how many."""
+    now = now or timezone.now()
+    drifting = (Offer.objects.filter(account=account, mfn=True, state=Offer.State.IN_SYNC,
+                                     amazon_quantity__isnull=False, last_accepted_quantity__isnull=False,
+                                     amazon_quantity_at__lte=now - grace,
+                                     amazon_quantity_at__gt=F("last_accepted_at"))
+                .exclude(amazon_quantity=F("last_accepted_quantity")))
+    return drifting.update(state=Offer.State.DRIFT, due_generation=F("due_generation") + 1,
+                           due_since=Coalesce(F("due_since"), now), due_reason="drift")
 
 
 def _due(offer: Offer, reason: str, now: dt.datetime) -> None:
