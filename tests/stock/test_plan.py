@@ -11,13 +11,14 @@ from saleschannel.channel.models import AmazonOrder
 from saleschannel.channel.services.settings import order_settings_update
 from saleschannel.channel.stock.models import Offer, StockPush
 from saleschannel.channel.stock.rules import Direction
-from saleschannel.channel.stock.selectors import in_flight_units, push_plan
+from saleschannel.channel.stock.selectors import discovery_batches, in_flight_units, push_plan
 from saleschannel.channel.stock.services import (
     offer_push_record,
     offer_quantity_seen,
     offer_retry,
     offers_drift_mark,
     offers_due_from_amazon_orders,
+    offers_not_found,
     offers_settle,
     stock_pushes_cleanup,
     stock_settings_update,
@@ -337,4 +338,20 @@ def test_t12_a_push_after_the_notice_is_no_drift(pushing_account, offer_of):
 def test_c48_a_notified_sku_that_is_no_store_product_is_not_in_store(pushing_account):
     offer = offer_quantity_seen(account=pushing_account, sku="STRANGER", quantity=3, now=T0)
     assert (offer.state, offer.mfn, offer.amazon_quantity) == ("not_in_store", True, 3)
+    assert push_plan(account=pushing_account).pushes == []
+
+
+def test_t3_discovery_asks_for_the_store_skus_20_per_call(store_defaults):
+    for n in range(45):
+        make_product(f"SKU-{n:02d}", qty=1)
+    batches = discovery_batches()
+    assert [len(b) for b in batches] == [20, 20, 5] and batches[0][0] == "SKU-00"
+    assert discovery_batches(skus=["B", "A", "A"]) == [["A", "B"]]
+
+
+def test_t3_a_listing_amazon_no_longer_has_is_not_on_amazon(pushing_account, offer_of):
+    make_product("MUG", qty=7)
+    offer_of("MUG", 3)
+    assert offers_not_found(account=pushing_account, skus=["MUG", "OTHER"]) == 1
+    assert Offer.objects.get().state == Offer.State.NOT_ON_AMAZON
     assert push_plan(account=pushing_account).pushes == []

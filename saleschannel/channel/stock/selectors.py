@@ -8,6 +8,7 @@
 - ``push_plan(*, account, now=None) -> PushPlan``: each due offer's desired quantity (T4),
   those to send in T6's order, and those found unchanged (to settle, ``offers_settle``).
 - ``offers_list(*, account, state=None) -> list[OfferRow]``: the offers as ``listings`` shows them.
+- ``discovery_batches(*, skus=None) -> list[list[str]]``: the store's SKUs, 20 per search (T3).
 
 The pusher (not here: it needs the Listings client) is: ``offers_due_from_amazon_orders``,
 ``push_plan``, then per planned push a ``patchListingsItem`` (or a feed) and
@@ -387,3 +388,12 @@ def offers_list(*, account: Account, state: str | None = None) -> list[OfferRow]
             last_pushed_quantity=offer.last_accepted_quantity, reason=offer.last_push_reason,
         ))
     return [row for row in rows if state is None or row.state == state]
+
+
+DISCOVERY_BATCH = 20  # T3: searchListingsItems takes up to 20 identifiers
+
+
+def discovery_batches(*, skus: Iterable[str] | None = None) -> list[list[str]]:
+    """T3: the SKUs to search for (``skus``, or every store SKU), in order, 20 per call."""
+    wanted = sorted(set(skus) if skus is not None else set(Product.objects.values_list("sku", flat=True)))
+    return [wanted[start:start + DISCOVERY_BATCH] for start in range(0, len(wanted), DISCOVERY_BATCH)]

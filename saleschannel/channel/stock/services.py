@@ -11,6 +11,7 @@
   the last call mark their SKUs' offers due (T4.4, T5).
 - ``offer_learn(*, account, sku, product_type, channels, status, amazon_quantity, now=None) -> Offer``:
   what T3's read (or a notification) told of one listing.
+- ``offers_not_found(*, account, skus) -> int``: SKUs that T3's search asked for and Amazon did not list.
 - ``offer_quantity_seen(*, account, sku, quantity, now=None) -> Offer``: Amazon's own quantity from a
   ``LISTINGS_ITEM_MFN_QUANTITY_CHANGE`` notification (T12).
 - ``offers_drift_mark(*, account, now=None, grace=...) -> int``: offers whose Amazon quantity stayed
@@ -239,6 +240,13 @@ def offer_learn(
             offer.state = Offer.State.DRIFT
         offer.save()
     return offer
+
+
+def offers_not_found(*, account: Account, skus: Iterable[str]) -> int:
+    """T3: offers of SKUs that a search asked for and Amazon no longer lists are ``not_on_amazon``
+    (never pushed: Amazon accepts a patch of an unknown SKU and does nothing with it)."""
+    return Offer.objects.filter(account=account, sku__in=sorted(set(skus))).update(
+        mfn=False, afn=False, amazon_quantity=None, state=Offer.State.NOT_ON_AMAZON)
 
 
 DRIFT_GRACE = dt.timedelta(minutes=5)  # [D] "more than a sync cycle": the default cycle and then some
