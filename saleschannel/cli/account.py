@@ -26,6 +26,14 @@ SETTINGS_FLAGS = {
     "order_status": "order_status",
     "processing_status": "processing_order_status",
 }
+# ``stock-to-amazon.md`` T1, as ``cli.md`` names the flags.
+STOCK_FLAGS = {
+    "push_stock": "push_stock",
+    "out_of_stock_threshold": "out_of_stock_threshold",
+    "max_listed_quantity": "max_listed_quantity",
+    "unmanaged_quantity": "unmanaged_quantity",
+    "handling_time": "handling_time",
+}
 
 
 def channel_errors(handler: Handler) -> Handler:
@@ -98,8 +106,12 @@ def connect_command(args: argparse.Namespace) -> int:
 @channel_errors
 def settings_show_command(args: argparse.Namespace) -> int:
     from saleschannel.channel.services.settings import order_settings_as_dict, order_settings_get
+    from saleschannel.channel.stock.selectors import stock_settings_of
+    from saleschannel.channel.stock.services import stock_settings_as_dict
 
-    data = order_settings_as_dict(order_settings_get(account=_account(args.account)))
+    account = _account(args.account)
+    data = {**order_settings_as_dict(order_settings_get(account=account)),
+            **stock_settings_as_dict(stock_settings_of(account=account))}
     if args.json:
         emit_json(data)
     else:
@@ -110,13 +122,19 @@ def settings_show_command(args: argparse.Namespace) -> int:
 
 @channel_errors
 def settings_set_command(args: argparse.Namespace) -> int:
-    from saleschannel.channel.services.settings import order_settings_as_dict, order_settings_update
+    from saleschannel.channel.services.settings import order_settings_as_dict, order_settings_get
+    from saleschannel.channel.stock.account_settings import account_settings_update
+    from saleschannel.channel.stock.services import stock_settings_as_dict, stock_settings_get
 
     account = _account(args.account)
     changes = {field: getattr(args, flag) for flag, field in SETTINGS_FLAGS.items()
                if getattr(args, flag) is not None}
-    updated = order_settings_update(account=account, changes=changes, actor="command line")
-    data = order_settings_as_dict(updated)
+    stock_changes = {field: getattr(args, flag) for flag, field in STOCK_FLAGS.items()
+                     if getattr(args, flag) is not None}
+    account_settings_update(account=account, order_changes=changes, stock_changes=stock_changes,
+                            actor="command line")
+    data = {**order_settings_as_dict(order_settings_get(account=account)),
+            **stock_settings_as_dict(stock_settings_get(account=account))}
     if args.json:
         emit_json(data)
     else:
@@ -223,6 +241,12 @@ def _register_settings(subparsers: Any) -> None:
         change.add_argument(f"--{flag.replace('_', '-')}", dest=flag, choices=CHOICES[flag])
     change.add_argument("--store", help="a store code")
     change.add_argument("--processing-status", dest="processing_status", help="an order status code")
+    change.add_argument("--push-stock", dest="push_stock", choices=("enabled", "disabled"),
+                        help="Push Stock to Amazon (T1: only while import is enabled)")
+    change.add_argument("--out-of-stock-threshold", dest="out_of_stock_threshold", metavar="N")
+    change.add_argument("--max-listed-quantity", dest="max_listed_quantity", metavar="N|none")
+    change.add_argument("--unmanaged-quantity", dest="unmanaged_quantity", metavar="N")
+    change.add_argument("--handling-time", dest="handling_time", metavar="DAYS|none")
     change.add_argument("--json", action="store_true", help="print the settings as saved")
     change.set_defaults(handler=settings_set_command, needs_django=True)
 

@@ -11,6 +11,7 @@ from saleschannel.dashboard.views import (
     orders,
     password,
     settings,
+    stock,
 )
 
 app_name = "dashboard"
@@ -22,6 +23,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", accounts.home, name="home"),
     path("accounts/<int:pk>/", accounts.store_dashboard, name="store_dashboard"),
     path("accounts/<int:pk>/settings/", settings.order_settings, name="order_settings"),
+    path("accounts/<int:pk>/stock-settings/", stock.stock_settings, name="stock_settings"),
+    path("accounts/<int:pk>/offers/", stock.offers, name="offers"),
+    path("accounts/<int:pk>/offers/<path:sku>/retry/", stock.offer_retry_view, name="offer_retry"),
     path("accounts/<int:pk>/sync/", accounts.sync_now, name="sync_now"),
     path("amazon-orders/", amazon_orders.amazon_orders, name="amazon_orders"),
     path("amazon-orders/<int:pk>/", amazon_orders.amazon_order, name="amazon_order"),

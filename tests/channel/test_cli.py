@@ -74,6 +74,9 @@ def test_settings_show_json(connected, capsys):
         "import_orders": "disabled", "store": "default", "customer_creation": "guest",
         "order_number_source": "store", "pending_orders": "no_reserve", "order_status": "default",
         "processing_order_status": None,
+        # stock-to-amazon.md T1, cli.md: the stock settings, null where empty.
+        "push_stock": "disabled", "out_of_stock_threshold": 0, "max_listed_quantity": None,
+        "unmanaged_quantity": 100, "handling_time": None,
     }
 
 

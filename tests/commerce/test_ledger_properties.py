@@ -2,7 +2,8 @@
 
 Over random sequences of reserve, compensate, ship, cancel, close, restock, replay and
 cleanup: salable quantity = source quantity + open reservations; a replayed event
-changes nothing (also after the cleanup); a canceled or closed order holds nothing.
+changes nothing (also after the cleanup); a canceled or closed order holds nothing; and
+(T5) each (stock, SKU) version never shrinks and grows whenever the salable quantity moved.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from saleschannel.commerce.inventory.selectors import (
     open_reservations,
     reserved_totals_verify,
     salable_quantities,
+    sku_versions,
     stock_for_store,
 )
 from saleschannel.commerce.inventory.services import (
@@ -80,6 +82,7 @@ class Run:
     def __init__(self, stock, orders, initial):
         self.stock, self.orders = stock, orders
         self.model = Model(source={s: D(initial.get(s, 0)) for s in SKUS})
+        self.seen: dict[str, tuple[Decimal, int]] = {}  # salable and version at the last check
 
     def object_id(self, o):
         return str(self.orders[o].pk)
@@ -171,6 +174,18 @@ class Run:
             assert open_reservations(object_type="order", object_id=self.object_id(o)) == expected
             if o in m.finished:
                 assert expected == {}
+        self.check_versions(actual)
+
+    def check_versions(self, salable):
+        """T5: what the stock push relies on to learn which SKUs moved."""
+        versions = sku_versions(stock=self.stock, skus=SKUS)
+        for s in SKUS:
+            if s in self.seen:
+                before_salable, before_version = self.seen[s]
+                assert versions[s] >= before_version
+                if salable[s] != before_salable:
+                    assert versions[s] > before_version, s
+            self.seen[s] = (salable[s], versions[s])
 
 
 def _orders(store):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from saleschannel.channel.errors import SettingsInvalid
 from saleschannel.channel.models import Account, ImportPeriod, OrderSettings, SettingsChange
 from saleschannel.channel.services.imports.importer import settings_changed_evaluate
+from saleschannel.channel.stock.services import SETTING_CHANGED, offers_mark_due
 from saleschannel.commerce.sales.models import OrderStatus
 from saleschannel.commerce.stores.models import Store
 
@@ -162,6 +163,8 @@ def order_settings_update(
             setattr(current, name, values[name])
         _periods_follow(account, current, was_enabled, now)
         current.save()
+        if {"import_orders", "store"} & set(changed):  # T5: another target stock, or push paused/resumed
+            offers_mark_due(account=account, reason=SETTING_CHANGED, now=now, stock_changed="store" in changed)
     _orders_follow(account=account, changed=changed)
     return current
 

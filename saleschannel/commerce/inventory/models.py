@@ -127,11 +127,18 @@ class ReservationLock(models.Model):
     ``reserved`` is kept by the ledger's writers in the transaction that appends the entries,
     so the salable quantity is read from one row, however long the ledger grows; it always
     equals ``SUM(quantity)`` of the pair's ``Reservation`` rows (``reserved_totals_verify``).
+
+    ``version`` only grows: every write that can move the pair's salable quantity (a
+    reservation appended or compensated, a source quantity set, a shipment, a product's
+    manage-stock or status change) adds one in its own transaction, so a reader that saw
+    version N knows whether anything moved since, without reading the ledger.
     """
 
     stock = models.ForeignKey(Stock, on_delete=models.CASCADE, related_name="+")
     sku = models.CharField(max_length=64)
     reserved = qty_field(default=0)
+    # A database default too: the ledger's writers insert rows in SQL without naming it.
+    version = models.PositiveBigIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stock", "sku"], name="inventory_reservation_lock_once")]

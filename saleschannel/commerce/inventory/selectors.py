@@ -8,10 +8,15 @@
 - ``stock_shortages(*, stock, lines)``: the lines of managed products asking for more than is salable.
 - ``open_reservations(*, object_type, object_id, stock=None) -> dict[str, Decimal]``: held (negative) sums.
 - ``reserved_totals_verify() -> list[...]``: the running (stock, SKU) sums that differ from the ledger.
+- ``last_moves(*, stock, skus) -> dict[str, LastMove]``: the latest ledger entry or source quantity
+  change of each SKU on ``stock``, for words such as "reserved by order …" or "stock set".
+- ``sku_versions(*, stock, skus) -> dict[str, int]`` and ``sku_version_subquery(*, stock, sku)``: how
+  often each (stock, SKU) moved (``ReservationLock.version``; 0 when it never did).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import F, Max, OuterRef, Subquery, Sum
 
 from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.commerce.errors import NotFound
@@ -104,6 +109,48 @@ def _figures_sql() -> str:
         "WHERE link.stock_id = %s AND src.enabled = %s AND si.status = %s AND si.sku IN ({marks}) GROUP BY si.sku "
         f"UNION ALL SELECT 'r', sku, reserved FROM {table['ReservationLock']} WHERE stock_id = %s AND sku IN ({{marks}})"
     )
+
+
+@dataclass(frozen=True)
+class LastMove:
+    """The latest change of a SKU on a stock: a ledger entry (``event_type``, object, signed
+    quantity) or a source quantity set (``event_type`` "source_set")."""
+
+    at: dt.datetime
+    event_type: str
+    object_type: str = ""
+    object_id: str = ""
+    quantity: Decimal = ZERO
+
+
+def last_moves(*, stock: Stock, skus: Iterable[str]) -> dict[str, LastMove]:
+    """The latest ledger entry or source item change of each SKU on ``stock``, in three queries."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    latest = (Reservation.objects.filter(stock=stock, sku__in=wanted).values("sku").annotate(last=Max("pk"))
+              .values_list("last", flat=True))
+    moves = {r.sku: LastMove(r.created_at, r.event_type, r.object_type, r.object_id, r.quantity)
+             for r in Reservation.objects.filter(pk__in=list(latest))}
+    sets = (SourceItem.objects.filter(sku__in=wanted, source__stock_links__stock=stock).values("sku")
+            .annotate(at=Max("updated_at")).values_list("sku", "at"))
+    for sku, at in sets:
+        if sku not in moves or at > moves[sku].at:
+            moves[sku] = LastMove(at, "source_set")
+    return moves
+
+
+def sku_versions(*, stock: Stock, skus: Iterable[str]) -> dict[str, int]:
+    """The version of each (``stock``, SKU) pair: it grows with every change of what may be sold."""
+    wanted = sorted(set(skus))
+    found = dict(ReservationLock.objects.filter(stock=stock, sku__in=wanted).values_list("sku", "version"))
+    return {sku: found.get(sku, 0) for sku in wanted}
+
+
+def sku_version_subquery(*, stock: Stock, sku: str | F | OuterRef) -> Subquery:
+    """The pair's version as a subquery, for a caller's rows that hold a SKU (``OuterRef("sku")``);
+    NULL where the pair never moved."""
+    return Subquery(ReservationLock.objects.filter(stock=stock, sku=sku).values("version")[:1])
 
 
 def salable_quantities(*, stock: Stock, skus: Iterable[str]) -> dict[str, Decimal]:

@@ -7,11 +7,17 @@ transaction is ``BEGIN IMMEDIATE`` (settings), so writers are already serialized
 Each event claims its ``event_key`` in ``UsedEventKey`` once: a replay returns False and
 changes nothing, also after ``reservations_cleanup``.
 
+Every write that can move a SKU's salable quantity also adds one to the pair's
+``ReservationLock.version`` in the same transaction (the ledger's upsert does it in the
+statement that keeps the running sum; source quantities, shipments and product changes
+through ``sku_versions_bump``), so a reader such as the stock push learns what moved.
+
 - ``reservation_append(*, stock, lines, event_type, object_type, object_id, event_key, check_salable=True) -> bool``
 - ``reservation_compensate(*, stock, object_type, object_id, event_type, event_key, lines=None) -> bool``
 - ``reservation_transfer(*, stock, from_object, to_object, event_key, event_type="transfer") -> bool``
 - ``shipment_deduct(*, stock, source, object_type, object_id, lines, event_key) -> bool``
 - ``source_item_set(*, source, sku, quantity, status=None) -> SourceItem``
+- ``sku_versions_bump(*, skus, source=None, stock=None)``: mark (stock, SKU) pairs as moved
 - ``reservations_cleanup() -> int``
 - ``inventory_init(*, website) -> Stock``
 """
@@ -64,6 +70,7 @@ __all__ = [
     "salable_quantities",
     "salable_quantity",
     "shipment_deduct",
+    "sku_versions_bump",
     "source_item_set",
     "stock_figures",
     "stock_for_store",
@@ -142,11 +149,46 @@ def _ledger_write(entries: Sequence[Reservation]) -> None:
     table = connection.ops.quote_name(ReservationLock._meta.db_table)
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} (stock_id, sku, reserved) VALUES (%s, %s, %s) "  # noqa: S608  # nosec B608  # the table name is Django's quoted model table; values are parameters
-            f"ON CONFLICT (stock_id, sku) DO UPDATE SET reserved = {table}.reserved + excluded.reserved",
+            f"INSERT INTO {table} (stock_id, sku, reserved, version) VALUES (%s, %s, %s, 1) "  # noqa: S608  # nosec B608  # the table name is Django's quoted model table; values are parameters
+            f"ON CONFLICT (stock_id, sku) DO UPDATE SET reserved = {table}.reserved + excluded.reserved, "
+            f"version = {table}.version + 1",
             [(stock_id, sku, connection.ops.adapt_decimalfield_value(total, 16, 4))
              for (stock_id, sku), total in sorted(sums.items())],
         )
+
+
+def sku_versions_bump(*, skus: Iterable[str], source: Source | None = None, stock: Stock | None = None) -> None:
+    """Mark (stock, SKU) pairs as moved: each pair's version grows by one, in the caller's transaction.
+
+    The pairs are ``skus`` on every stock that ``source`` feeds and on ``stock``, or, given
+    neither, on every stock (a product's change). One upsert per SKU, in SKU order, each
+    over its stocks in id order: the order in which ``_locks_take`` locks, so on PostgreSQL
+    this also takes (or extends) the writer's locks without a circle of waits.
+    """
+    wanted = sorted(set(skus))
+    if not wanted:
+        return
+    sql, params = _bump_sql(source=source, stock=stock)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(sku, *params) for sku in wanted])
+
+
+def _bump_sql(*, source: Source | None, stock: Stock | None) -> tuple[str, list[int | None]]:
+    table = connection.ops.quote_name(ReservationLock._meta.db_table)
+    stocks = connection.ops.quote_name(Stock._meta.db_table)
+    links = connection.ops.quote_name(StockSourceLink._meta.db_table)
+    params: list[int | None] = []
+    if source is None and stock is None:
+        where = "1 = 1"
+    else:
+        where = f"st.id = %s OR st.id IN (SELECT stock_id FROM {links} WHERE source_id = %s)"  # noqa: S608  # nosec B608  # a quoted model table
+        params = [stock.pk if stock is not None else None, source.pk if source is not None else None]
+    # SQLite needs the WHERE to read ON CONFLICT as the upsert's, not as a join's.
+    sql = (
+        f"INSERT INTO {table} (stock_id, sku, reserved, version) SELECT st.id, %s, 0, 1 FROM {stocks} st "  # noqa: S608  # nosec B608  # table names are Django's quoted model tables; values are parameters
+        f"WHERE {where} ORDER BY st.id ON CONFLICT (stock_id, sku) DO UPDATE SET version = {table}.version + 1"
+    )
+    return sql, params
 
 
 def _event_check(*, event_type: str, object_type: str, object_id: str, event_key: str) -> tuple[str, str, str, str]:
@@ -329,7 +371,10 @@ def shipment_deduct(
     source_obj = source if isinstance(source, Source) else source_get(source)
     with transaction.atomic():
         shipped = managed_lines(_lines_check(lines))
-        _locks_take(stock=stock, skus=shipped)
+        # The marks of the quantities about to move: the same locks as ``_locks_take``, and those
+        # of the other stocks the source feeds, taken in the one order. A replay marks needlessly
+        # but harmlessly (the push finds nothing changed).
+        sku_versions_bump(skus=shipped, source=source_obj, stock=stock)
         if not _key_claim(event_key, event_type):
             return False
         for sku, qty in sorted(shipped.items()):
@@ -360,6 +405,8 @@ def source_item_set(
         raise InvalidInput("status", status, f"must be one of {', '.join(SourceItem.Status.values)}")
     source_obj = source if isinstance(source, Source) else source_get(source)
     with transaction.atomic():
+        # The (stock, SKU) marks first, then the item: ledger writers lock in that order too.
+        sku_versions_bump(skus=[sku], source=source_obj)
         item = SourceItem.objects.select_for_update().filter(source=source_obj, sku=sku).first()
         if item is None:
             item = SourceItem(source=source_obj, sku=sku, quantity=ZERO, status=SourceItem.Status.OUT_OF_STOCK)
