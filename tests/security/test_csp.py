@@ -17,10 +17,6 @@ from tests.security.routes import URLCONF, fill, project_routes
 
 PROJECT = Path(__file__).resolve().parents[2] / "saleschannel"
 
-#: Inline style attributes still waiting for the shipping templates' move into the dashboard;
-#: app.css gives the same look, so the browser's refusal of them changes nothing on screen.
-PENDING_STYLE_ATTRIBUTES = {"channel/outbox/templates/outbox/_order_shipments.html": 5}
-PENDING_PAGES = {"dashboard:order"}  # the page that includes it
 
 
 class InlineFinder(HTMLParser):
@@ -69,8 +65,7 @@ def test_no_template_writes_script_or_style_into_a_page():
         # Template tags may sit inside attributes; they hide nothing the checks below look for.
         found = inline(re.sub(r"{%.*?%}|{{.*?}}", "x", text, flags=re.S))
         relative = str(path.relative_to(PROJECT))
-        allowed_styles = PENDING_STYLE_ATTRIBUTES.get(relative, 0)
-        if found.scripts or found.handlers or len(found.styles) > allowed_styles:
+        if found.scripts or found.handlers or found.styles:
             offenders.append((relative, found.scripts, found.handlers, found.styles))
     assert offenders == []
 
@@ -93,8 +88,7 @@ def test_every_page_carries_a_strict_policy_and_writes_no_script_into_itself(wor
         assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, path
         found = inline(response.content.decode())
         assert found.scripts == [] and found.handlers == [], path
-        if name not in PENDING_PAGES:
-            assert found.styles == [], path
+        assert found.styles == [], path
         checked += 1
     assert checked >= 12
 
