@@ -1,6 +1,6 @@
 """The REST API under /api/v1/: token or session authentication; staff read, managers change."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import IsAuthenticated
 
@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/<int:pk>/offers", stock_views.AccountOffers.as_view(), name="api-account-offers"),
     path("accounts/<int:pk>/offers/<path:sku>/retry", stock_views.OfferRetry.as_view(), name="api-offer-retry"),
     path("accounts/<int:pk>/sync", views.AccountSync.as_view(), name="api-account-sync"),
+    path("sync-requests/<int:pk>", views.SyncRequestDetail.as_view(), name="api-sync-request"),
     path("amazon-orders", views.AmazonOrderList.as_view(), name="api-amazon-orders"),
     path("amazon-orders/<int:pk>", views.AmazonOrderDetail.as_view(), name="api-amazon-order"),
     path("amazon-orders/<int:pk>/import", views.AmazonOrderImport.as_view(), name="api-amazon-order-import"),
@@ -27,4 +28,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The schema holds no data, but like every route here it needs a signed-in staff user.
     path("schema", SpectacularJSONAPIView.as_view(permission_classes=[IsAuthenticated, DashboardRole]),
          name="api-schema"),
+    # Last: any other address here is a JSON 404, not the dashboard's page.
+    re_path(r"^(?P<rest>.*)$", views.not_found),
 ]
