@@ -7,8 +7,8 @@ added later is described the same way without repeating it:
 - 401, 403 and 429 (an address locked out after failed sign-ins) ``Error`` (``{detail}``) on all;
 - 404 ``Error`` where the path names an object; path ids are whole numbers from 1;
 - 409 keeps the shape the view gave it, else ``Error``;
-- request bodies are JSON objects; the ones named in ``STRICT_BODIES`` refuse unknown fields and
-  an empty change, as their views do.
+- request bodies are JSON objects; the ones named in ``STRICT_BODIES`` are required and refuse
+  unknown fields and an empty change, as their views do.
 """
 
 from __future__ import annotations
@@ -80,6 +80,9 @@ def finish(result: dict[str, Any], generator: Any, request: Any, public: bool) -
             if body:
                 content = body.get("content", {})
                 body["content"] = {"application/json": content.get("application/json") or {"schema": {}}}
+                ref = body["content"]["application/json"].get("schema", {}).get("$ref", "")
+                if ref.rsplit("/", 1)[-1] in STRICT_BODIES:
+                    body["required"] = True  # no body is no change: refused
             codes = ["401", "403", "429"]
             if params or body:
                 codes.append("400")

@@ -33,7 +33,7 @@ from tests.dashboard import factories
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection, positive_data_acceptance]
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long" or os.environ.get("SALESCHANNEL_RUN_SLOW") == "1"
-EXAMPLES = 60 if LONG else 4
+EXAMPLES = 100 if LONG else 12
 
 
 @pytest.fixture(params=["manager", "staff"])
