@@ -2,7 +2,7 @@
 
 Reads the sync engine's tables (``Lease`` for when an account is next due, ``SyncRun``
 for each cycle). Everything here is a read; "Sync now" goes through
-``account_sync_leased`` of the workers.
+a ``SyncRequest`` the worker serves (``sync_request_progress`` follows it).
 """
 
 from __future__ import annotations
