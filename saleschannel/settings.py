@@ -163,6 +163,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Every refusal with its body's shape, on every operation (saleschannel/api/schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "saleschannel.api.schema.finish"],
+    # One name for each choice set that several fields share or that shares a field's name.
+    "ENUM_NAME_OVERRIDES": {
+        "EnabledEnum": ["disabled", "enabled"],
+        "SyncRequestStateEnum": ["requested", "running", "done"],
+        "OrderStateEnum": "saleschannel.commerce.sales.models.OrderState",
+    },
 }
 
 # Credentials of Amazon accounts are encrypted at rest with this Fernet key.

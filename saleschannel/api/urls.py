@@ -1,6 +1,6 @@
 """The REST API under /api/v1/: token or session authentication; staff read, managers change."""
 
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import IsAuthenticated
 
@@ -28,6 +28,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The schema holds no data, but like every route here it needs a signed-in staff user.
     path("schema", SpectacularJSONAPIView.as_view(permission_classes=[IsAuthenticated, DashboardRole]),
          name="api-schema"),
-    # Last: any other address here is a JSON 404, not the dashboard's page.
-    re_path(r"^(?P<rest>.*)$", views.not_found),
 ]

@@ -12,8 +12,7 @@ from typing import Any
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -322,11 +321,3 @@ class StockDetail(Base):
             "reservations": [{"stock": x["stock"].name, **h} for x in stocks for h in x["holders"]],
         }
         return Response(s.StockSerializer(body).data, status=status.HTTP_200_OK)
-
-
-@extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
-@permission_classes([AllowAny])
-def not_found(request: Request, rest: str = "") -> Response:
-    """Any other address under /api/v1/: a 404 in JSON, like the API's own."""
-    return Response({"detail": "Not found."}, status=404)
