@@ -37,9 +37,7 @@ from saleschannel.dashboard.forms import (
 )
 from saleschannel.dashboard.pagination import keyset_page
 
-# 400, 401, 403, 404 and 429 are added to every operation, with their bodies, by saleschannel.api.schema.
-ERRORS: dict[int, Any] = {}
-NOT_FOUND: dict[int, Any] = {}
+# 400, 401, 403, 404 and 429 are added to the operations, with their bodies, by saleschannel.api.schema.
 
 
 class Base(APIView):
@@ -62,13 +60,13 @@ def _account(pk: int) -> Account:
 
 
 class AccountList(Base):
-    @extend_schema(operation_id="accounts_list", responses={200: s.AccountSerializer(many=True), **ERRORS})
+    @extend_schema(operation_id="accounts_list", responses={200: s.AccountSerializer(many=True)})
     def get(self, request: Request) -> Response:
         return Response(s.AccountSerializer(selectors.accounts_list(), many=True).data)
 
 
 class AccountDetail(Base):
-    @extend_schema(responses={200: s.AccountSerializer, **ERRORS, **NOT_FOUND})
+    @extend_schema(responses={200: s.AccountSerializer})
     def get(self, request: Request, pk: int) -> Response:
         return Response(s.AccountSerializer(_account(pk)).data)
 
@@ -81,12 +79,12 @@ class AccountSettings(Base):
     Both name the field. PUT is PATCH: the fields sent change, the others stay.
     """
 
-    @extend_schema(responses={200: s.OrderSettingsSerializer, **NOT_FOUND})
+    @extend_schema(responses={200: s.OrderSettingsSerializer})
     def get(self, request: Request, pk: int) -> Response:
         return Response(order_settings_as_dict(order_settings_get(account=_account(pk))))
 
     @extend_schema(request=s.OrderSettingsSerializer,
-                   responses={200: s.OrderSettingsSerializer, 409: RULES_REFUSED, **NOT_FOUND})
+                   responses={200: s.OrderSettingsSerializer, 409: RULES_REFUSED})
     def patch(self, request: Request, pk: int) -> Response:
         account = _account(pk)
         if not isinstance(request.data, dict) or not request.data:
@@ -105,7 +103,7 @@ class AccountSettings(Base):
         return self.get(request, pk)
 
     @extend_schema(request=s.OrderSettingsSerializer,
-                   responses={200: s.OrderSettingsSerializer, 409: RULES_REFUSED, **NOT_FOUND})
+                   responses={200: s.OrderSettingsSerializer, 409: RULES_REFUSED})
     def put(self, request: Request, pk: int) -> Response:
         return self.patch(request, pk)
 
@@ -116,7 +114,7 @@ def _asked(asked: actions.SyncAsked) -> dict[str, Any]:
 
 
 class AccountSync(Base):
-    @extend_schema(request=None, responses={202: s.SyncAskedSerializer, 409: s.ErrorSerializer, **NOT_FOUND})
+    @extend_schema(request=None, responses={202: s.SyncAskedSerializer, 409: s.ErrorSerializer})
     def post(self, request: Request, pk: int) -> Response:
         """Sync now: asks the account's worker for a cycle and answers at once (202), never waiting.
 
@@ -132,7 +130,7 @@ class AccountSync(Base):
 
 
 class SyncRequestDetail(Base):
-    @extend_schema(responses={200: s.SyncRequestSerializer, **NOT_FOUND})
+    @extend_schema(responses={200: s.SyncRequestSerializer})
     def get(self, request: Request, pk: int) -> Response:
         """A "Sync now" and where it stands: requested, running, done (with its sync log entry)."""
         found = SyncRequest.objects.select_related("run").filter(pk=pk).first()
@@ -217,7 +215,7 @@ def _amazon_order(pk: int) -> AmazonOrder:
 
 
 class AmazonOrderDetail(Base):
-    @extend_schema(responses={200: s.AmazonOrderDetailSerializer, **ERRORS, **NOT_FOUND})
+    @extend_schema(responses={200: s.AmazonOrderDetailSerializer})
     def get(self, request: Request, pk: int) -> Response:
         return Response(s.AmazonOrderDetailSerializer(_amazon_order(pk)).data)
 
@@ -229,7 +227,7 @@ def _outcome(outcome: actions.Outcome) -> Response:
                      "store_order_number": outcome.store_order_number, "message": outcome.message})
 
 
-ACTION = {200: s.ImportOutcomeSerializer, 409: s.ErrorSerializer, **ERRORS, **NOT_FOUND}
+ACTION = {200: s.ImportOutcomeSerializer, 409: s.ErrorSerializer}
 
 
 class AmazonOrderImport(Base):
@@ -271,7 +269,7 @@ class StoreOrderList(Base):
 
 
 class StoreOrderDetail(Base):
-    @extend_schema(responses={200: s.StoreOrderDetailSerializer, **ERRORS, **NOT_FOUND})
+    @extend_schema(responses={200: s.StoreOrderDetailSerializer})
     def get(self, request: Request, pk: int) -> Response:
         found = (Order.objects.select_related("store", "status", "amazon_order")
                  .prefetch_related("items", "addresses", "history").filter(pk=pk).first())
@@ -307,7 +305,7 @@ class ProductList(Base):
 class StockDetail(Base):
     """Salable quantity of a SKU per stock, and the reservations that hold it."""
 
-    @extend_schema(responses={200: s.StockSerializer, **ERRORS, **NOT_FOUND})
+    @extend_schema(responses={200: s.StockSerializer})
     def get(self, request: Request, sku: str) -> Response:
         product = Product.objects.filter(sku=sku).first() if "\x00" not in sku else None
         if product is None:
