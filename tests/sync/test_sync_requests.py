@@ -81,3 +81,9 @@ def test_asking_twice_while_open_makes_one_request(account, clock):
     second, again = sync_request_create(account=account, now=clock.now())
     assert made and not again and first.pk == second.pk
     assert SyncRequest.objects.count() == 1
+
+
+def test_with_no_request_open_the_step_costs_one_query(account, sandbox, clock, policy, django_assert_num_queries):
+    worker = make_worker(clock, policy, sandbox, holder="w1")
+    with django_assert_num_queries(1):
+        assert worker._serve_sync_requests() == 0
