@@ -33,7 +33,7 @@ bench: $(STAMP)
 	@$(PY) -m bench
 
 reliability: $(STAMP)
-	@SALESCHANNEL_RUN_SLOW=1 HYPOTHESIS_PROFILE=long scripts/run-tests tests/reliability
+	@SALESCHANNEL_RUN_SLOW=1 HYPOTHESIS_PROFILE=long scripts/run-tests tests/reliability tests/api/test_contract.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

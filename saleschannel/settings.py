@@ -154,11 +154,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # A body that is not JSON is refused as {field: [message]}, like every other refusal.
+    "EXCEPTION_HANDLER": "saleschannel.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sales Channel API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every refusal with its body's shape, on every operation (saleschannel/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "saleschannel.api.schema.finish"],
+    # One name for each choice set that several fields share or that shares a field's name.
+    "ENUM_NAME_OVERRIDES": {
+        "EnabledEnum": ["disabled", "enabled"],
+        "SyncRequestStateEnum": ["requested", "running", "done"],
+        "OrderStateEnum": "saleschannel.commerce.sales.models.OrderState",
+    },
 }
 
 # Credentials of Amazon accounts are encrypted at rest with this Fernet key.

@@ -11,3 +11,6 @@ urlpatterns = [
     path("", include("saleschannel.dashboard.urls")),
     path("", include("saleschannel.dashboard.urls_outbox")),  # the order view's shipping actions
 ]
+
+# Under /api/ a JSON 404, elsewhere the dashboard's page.
+handler404 = "saleschannel.api.errors.page_not_found"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -37,16 +39,37 @@ class AccountSerializer(serializers.ModelSerializer):
         }
 
 
+class Text(serializers.CharField):
+    """A JSON string, nothing else (DRF's CharField would take a number or true as text)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+        # Also what the document says of it: no NUL, and not empty unless blank is allowed.
+        pattern = r"^[^\x00]*$" if self.allow_blank else r"^[^\x00]+$"
+        self.validators.append(RegexValidator(pattern, "NUL characters are not allowed."))
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class OrderSettingsSerializer(serializers.Serializer):
-    """The order settings of ``order-import.md``; a change sends only the fields it changes."""
+    """The order settings of ``order-import.md``; a change sends only the fields it changes.
+
+    A value of the right type may still be refused by the rules as the account's settings
+    stand (import disabled freezes the others; a store that does not exist): that is a 409.
+    """
 
     import_orders = serializers.ChoiceField(choices=["disabled", "enabled"], required=False)
-    store = serializers.CharField(required=False, allow_null=True, help_text="a store code")
+    store = Text(required=False, allow_null=True, help_text="a store code; null: none (import disabled only)")
     customer_creation = serializers.ChoiceField(choices=["guest", "new_account"], required=False)
     order_number_source = serializers.ChoiceField(choices=["store", "amazon"], required=False)
     pending_orders = serializers.ChoiceField(choices=["no_reserve", "reserve"], required=False)
     order_status = serializers.ChoiceField(choices=["default", "custom"], required=False)
-    processing_order_status = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    processing_order_status = Text(required=False, allow_null=True, allow_blank=True,
+                                   help_text="an order status code of state new or processing")
 
 
 class AmazonOrderSerializer(serializers.ModelSerializer):
@@ -112,6 +135,35 @@ class ImportOutcomeSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class SyncRequestSerializer(serializers.Serializer):
+    """A "Sync now" and where it stands; ``sync_run`` is its sync log entry once a worker ran it."""
+
+    id = serializers.IntegerField()
+    account = serializers.IntegerField(source="account_id")
+    state = serializers.ChoiceField(choices=["requested", "running", "done"])
+    requested_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    sync_run = serializers.IntegerField(source="run_id", allow_null=True)
+    outcome = serializers.SerializerMethodField()
+    error = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "string", "nullable": True, "enum": ["running", "ok", "partial", "failed", None],
+                          "description": "the sync run's outcome, once there is a run"})
+    def get_outcome(self, request: Any) -> str | None:
+        return request.run.outcome if request.run_id else None
+
+    @extend_schema_field({"type": "string", "description": "where to follow it"})
+    def get_url(self, request: Any) -> str:
+        return reverse("api-sync-request", args=[request.pk])
+
+
+class SyncAskedSerializer(SyncRequestSerializer):
+    worker_running = serializers.BooleanField(help_text="false: no worker runs; the request waits for one")
     detail = serializers.CharField()
 
 

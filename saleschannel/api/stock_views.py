@@ -7,14 +7,17 @@ Staff read; managers change (``DashboardRole``). Refusals as the order settings'
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saleschannel.api import params
+from saleschannel.api.params import Param
 from saleschannel.api.permissions import DashboardRole
+from saleschannel.api.schema import RULES_REFUSED
 from saleschannel.channel.errors import SettingsInvalid
 from saleschannel.channel.models import Account
 from saleschannel.channel.stock.models import Offer
@@ -34,8 +37,7 @@ ERRORS = {400: OpenApiResponse(description="refused input: {field: [message]}"),
 class StockSettingsSerializer(serializers.Serializer):
     """The stock settings of ``stock-to-amazon.md`` (T1); a change sends only the fields it changes."""
 
-    # Text rather than a choice: the same two words as import_orders would make a second enum name.
-    push_stock = serializers.CharField(required=False, help_text="disabled or enabled")
+    push_stock = serializers.ChoiceField(choices=["disabled", "enabled"], required=False)
     out_of_stock_threshold = serializers.IntegerField(required=False, min_value=0)
     max_listed_quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1,
                                                    help_text="null: no cap")
@@ -60,7 +62,8 @@ class AccountStockSettings(APIView):
     def get(self, request: Request, pk: int) -> Response:
         return Response(stock_settings_as_dict(stock_settings_of(account=_account(pk))))
 
-    @extend_schema(request=StockSettingsSerializer, responses={200: StockSettingsSerializer, **ERRORS})
+    @extend_schema(request=StockSettingsSerializer,
+                   responses={200: StockSettingsSerializer, 409: RULES_REFUSED, **ERRORS})
     def patch(self, request: Request, pk: int) -> Response:
         account = _account(pk)
         if not isinstance(request.data, dict) or not request.data:
@@ -69,13 +72,17 @@ class AccountStockSettings(APIView):
         if unknown:
             return Response({str(unknown[0])[:64]: ["is not a stock setting"]}, status=400)
         changes = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
+        checked = StockSettingsSerializer(data=changes, partial=True)
+        if not checked.is_valid():
+            return Response(checked.errors, status=400)
         try:
             stock_settings_update(account=account, changes=changes, user=request.user)
-        except SettingsInvalid as refused:
-            return Response({refused.field: [refused.message]}, status=400)
+        except SettingsInvalid as refused:  # by the rules as the settings stand (T1): a 409
+            return Response({refused.field: [refused.message]}, status=409)
         return self.get(request, pk)
 
-    @extend_schema(request=StockSettingsSerializer, responses={200: StockSettingsSerializer, **ERRORS})
+    @extend_schema(request=StockSettingsSerializer,
+                   responses={200: StockSettingsSerializer, 409: RULES_REFUSED, **ERRORS})
     def put(self, request: Request, pk: int) -> Response:
         return self.patch(request, pk)
 
@@ -93,19 +100,19 @@ class OfferSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+OFFER_FILTERS = [Param("state", enum=list(Offer.State.values))]
+
+
 class AccountOffers(APIView):
     """The account's offers and store SKUs with their desired quantity and push state (T14, T15)."""
 
     permission_classes = [IsAuthenticated, DashboardRole]
 
-    @extend_schema(operation_id="account_offers_list",
-                   parameters=[OpenApiParameter("state", str, enum=list(Offer.State.values))],
+    @extend_schema(operation_id="account_offers_list", parameters=params.parameters(OFFER_FILTERS),
                    responses={200: OfferSerializer(many=True), **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         account = _account(pk)
-        state = request.query_params.get("state") or None
-        if state is not None and state not in Offer.State.values:
-            return Response({"state": [f"must be one of {', '.join(Offer.State.values)}"]}, status=400)
+        state = params.query_read(request, OFFER_FILTERS).get("state")
         return Response([row.as_dict() for row in offers_list(account=account, state=state)])
 
 

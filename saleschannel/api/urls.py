@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/<int:pk>/offers", stock_views.AccountOffers.as_view(), name="api-account-offers"),
     path("accounts/<int:pk>/offers/<path:sku>/retry", stock_views.OfferRetry.as_view(), name="api-offer-retry"),
     path("accounts/<int:pk>/sync", views.AccountSync.as_view(), name="api-account-sync"),
+    path("sync-requests/<int:pk>", views.SyncRequestDetail.as_view(), name="api-sync-request"),
     path("amazon-orders", views.AmazonOrderList.as_view(), name="api-amazon-orders"),
     path("amazon-orders/<int:pk>", views.AmazonOrderDetail.as_view(), name="api-amazon-order"),
     path("amazon-orders/<int:pk>/import", views.AmazonOrderImport.as_view(), name="api-amazon-order-import"),

@@ -438,3 +438,39 @@ class AddressCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"address of {self.amazon_order_id} corrected at {self.corrected_at}"
+
+
+class SyncRequest(models.Model):
+    """A merchant's "Sync now": the account's worker owes it one sync cycle (S5).
+
+    Asked for by the dashboard or the API, which answer at once; a worker serves it
+    (``requested`` → ``running`` → ``done``) and links the sync log entry it produced.
+    At most one is open per account: asking again while one is open adds nothing.
+    """
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    account = models.ForeignKey("channel.Account", on_delete=models.CASCADE, related_name="sync_requests")
+    state = models.CharField(max_length=9, choices=State.choices, default=State.REQUESTED)
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(django_settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True, default="", help_text="the worker serving it")
+    run = models.ForeignKey("channel.SyncRun", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+", help_text="the sync log entry of the cycle")
+    error = models.TextField(blank=True, default="", help_text="why no cycle ran, when none did")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account"], condition=~models.Q(state="done"),
+                                    name="channel_syncrequest_one_open"),
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"], name="channel_syncrequest_open")]
+
+    def __str__(self) -> str:
+        return f"sync now of {self.account_id}: {self.state}"

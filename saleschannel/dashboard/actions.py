@@ -5,22 +5,25 @@ Every function returns an ``Outcome``: whether it worked and a sentence for the 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from saleschannel.channel.errors import ChannelError
-from saleschannel.channel.models import Account, AmazonOrder
+from saleschannel.channel.models import Account, AmazonOrder, SyncRequest
 from saleschannel.channel.services.imports.importer import amazon_order_import_by_hand
 from saleschannel.channel.services.settings import (
     SettingsInvalid,
     order_settings_get,
     order_settings_update,
 )
+from saleschannel.channel.services.syncrequests import sync_request_create
 from saleschannel.dashboard.amazon_view import shipping_address
 from saleschannel.dashboard.services import AddressRefused, amazon_order_address_correct
-from saleschannel.workers.leases import LeaseBusy, account_sync_leased
+from saleschannel.workers.liveness import workers_alive
 
 
 @dataclass(frozen=True)
@@ -63,21 +66,38 @@ def retry(*, order: AmazonOrder, user: Any) -> Outcome:
     return import_by_hand(order=order, user=user)
 
 
-def sync_now(*, account: Account, user: Any) -> Outcome:
-    """One sync cycle for the account now, taking its lease like a worker (S5)."""
+@dataclass(frozen=True)
+class SyncAsked:
+    """A "Sync now": the request the worker serves, whether a worker runs, a sentence for the merchant."""
 
-    try:
-        run = account_sync_leased(account=account)
-    except LeaseBusy:
-        return Outcome(False, f"{account.name} is being synced right now: try again in a minute.", refused=True)
-    except Exception as exc:  # the cycle logged it in the sync log; the merchant gets one plain line
-        return Outcome(False, f"Sync of {account.name} failed: {type(exc).__name__}. See the sync log.")
-    if run.outcome == "failed":
-        return Outcome(False, f"Sync of {account.name} failed: {run.error or 'see the sync log'}")
-    summary = f"{run.fetched} order{'s' if run.fetched != 1 else ''} read from Amazon, {run.created} imported"
-    if run.outcome == "partial":
-        return Outcome(True, f"{account.name} synced in part ({summary}); the rest follows at the next sync.")
-    return Outcome(True, f"{account.name} synced: {summary}.")
+    request: SyncRequest | None
+    worker_running: bool
+    message: str
+    refused: bool = False
+
+
+def sync_now(*, account: Account, user: Any, now: dt.datetime | None = None) -> SyncAsked:
+    """Ask the account's worker for a sync cycle now (S5); never runs one here, never waits.
+
+    Refused for an account whose credentials need reconnecting (no cycle could succeed).
+    With no worker running the request is kept, and the merchant told it waits for one.
+    """
+    now = now or timezone.now()
+    if account.credentials_state != Account.CredentialsState.OK:
+        return SyncAsked(None, workers_alive(now=now),
+                         f"{account.name} needs reconnecting before it can be synced.", refused=True)
+    request, made = sync_request_create(account=account, user=user, now=now)
+    running = workers_alive(now=now)
+    if not running:
+        message = (f"Sync of {account.name} requested, but no worker is running: it starts when one does "
+                   "(saleschannel worker).")
+    elif request.state == SyncRequest.State.RUNNING:
+        message = f"{account.name} is being synced now."
+    elif made:
+        message = f"Sync of {account.name} requested: a worker starts it in a few seconds."
+    else:
+        message = f"Sync of {account.name} was already requested: a worker starts it in a few seconds."
+    return SyncAsked(request, running, message)
 
 
 class AddressCorrectionForm(forms.Form):

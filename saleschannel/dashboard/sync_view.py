@@ -2,7 +2,7 @@
 
 Reads the sync engine's tables (``Lease`` for when an account is next due, ``SyncRun``
 for each cycle). Everything here is a read; "Sync now" goes through
-``account_sync_leased`` of the workers.
+a ``SyncRequest`` the worker serves (``sync_request_progress`` follows it).
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from typing import Any, cast
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from saleschannel.channel.models import Account, OrderFetchRequest, SyncRun
+from saleschannel.channel.models import Account, OrderFetchRequest, SyncRequest, SyncRun
 from saleschannel.channel.outbox.models import OutboxAttempt, OutboxMessage
+from saleschannel.channel.services.syncrequests import sync_request_latest
+from saleschannel.workers.liveness import workers_alive
 from saleschannel.workers.models import Lease
 
 SEARCH_ORDERS_PER_HOUR = 20.0  # Amazon's searchOrders usage plan: 0.0056/s, about 20 an hour
@@ -42,6 +44,33 @@ def sync_state(*, account: Account, now: dt.datetime) -> SyncState:
     runs = last_syncs(accounts=[account])
     state.last_run = runs.get(account.pk)
     return state
+
+
+@dataclass
+class SyncProgress:
+    """The account's latest "Sync now": where it stands, and whether a worker will serve it."""
+
+    request: SyncRequest | None
+    worker_running: bool
+    open: bool
+    text: str
+
+
+def sync_request_progress(*, account: Account, now: dt.datetime) -> SyncProgress:
+    request = sync_request_latest(account=account)
+    running = workers_alive(now=now)
+    if request is None:
+        return SyncProgress(None, running, False, "")
+    if request.state == SyncRequest.State.REQUESTED:
+        text = ("requested, waiting for a worker" if running
+                else "requested, but no worker is running: it starts when one does")
+    elif request.state == SyncRequest.State.RUNNING:
+        text = "running now"
+    elif request.run is not None:
+        text = f"done: {request.run.get_outcome_display()}, {request.run.fetched} read, {request.run.created} imported"
+    else:
+        text = f"done without a cycle: {request.error or 'see the sync log'}"
+    return SyncProgress(request, running, request.state != SyncRequest.State.DONE, text)
 
 
 def last_syncs(*, accounts: list[Account]) -> dict[int, Any]:

@@ -28,6 +28,11 @@ from saleschannel.channel.services.sync.fetches import claimable
 from saleschannel.channel.services.sync.ratelimit import ratelimit_patience
 from saleschannel.channel.services.sync.scheduler import SyncPolicy
 from saleschannel.channel.services.sync.synclog import sync_log_prune
+from saleschannel.channel.services.syncrequests import (
+    sync_request_finish,
+    sync_request_start,
+    sync_requests_claimable,
+)
 from saleschannel.spapi.client import SpApiClient
 from saleschannel.spapi.clock import Clock, SystemClock
 from saleschannel.spapi.errors import AuthFailed
@@ -39,7 +44,9 @@ from saleschannel.workers.leases import (
     lease_claim_due,
     lease_ensure,
     lease_release,
+    lease_try,
 )
+from saleschannel.workers.liveness import holder_alive, worker_beat, worker_gone
 from saleschannel.workers.models import Lease
 
 log = logging.getLogger("saleschannel.worker")
@@ -98,6 +105,7 @@ class Worker:
         self._clients: dict[tuple[int, str], SpApiClient] = {}
         self._reconciled_at: dt.datetime | None = None
         self._retention_checked_at: dt.datetime | None = None
+        self._beat_at: dt.datetime | None = None
 
     # -- the loop ---------------------------------------------------------------------
     def run(self) -> None:
@@ -118,16 +126,57 @@ class Worker:
         finally:
             for client in self._clients.values():
                 client.close()
+            worker_gone(holder=self.holder)
             log.info("worker %s stopped", self.holder)
 
     def tick(self) -> bool:
         """One unit of work: notifications first (seconds matter), then one due account."""
         self._reconcile_leases()
+        self._beat()
         served = self._serve_fetch_requests()
+        asked = self._serve_sync_requests()
         synced = self._sync_one_due_account()
         sent = self._send_outbox()
         self._buyer_data_retention()
-        return bool(served or synced or sent)
+        return bool(served or asked or synced or sent)
+
+    def _beat(self) -> None:
+        """Say that this worker runs ("Sync now" tells the merchant when none does)."""
+        now = self.clock.now()
+        if self._beat_at is not None and (now - self._beat_at).total_seconds() < 5:
+            return
+        self._beat_at = now
+        worker_beat(holder=self.holder, now=now, ttl=max(30.0, 3 * self.policy.idle_poll))
+
+    def _serve_sync_requests(self) -> int:
+        """"Sync now": a cycle at once for each account asked for, when its lease is free.
+
+        An account another worker is syncing keeps its request until that cycle ends; a
+        request whose worker stopped is served again.
+        """
+        now = self.clock.now()
+        served = 0
+        for ask in sync_requests_claimable(alive=lambda r: holder_alive(holder=r.claimed_by, now=now)):
+            key = account_lease_key(ask.account_id)
+            if not lease_try(key=key, holder=self.holder, ttl=self.policy.lease_ttl, now=now):
+                continue
+            account, run, error = ask.account, None, ""
+            try:
+                if not sync_request_start(request=ask, holder=self.holder, now=now):
+                    continue
+                run = self._cycle(account, key)
+            except StopRequested:
+                error = "The worker stopped before the cycle ended."
+                raise
+            except Exception as exc:  # the merchant sees why; the other accounts go on
+                log.exception("account %s: the requested sync failed", account.pk)
+                error = f"{type(exc).__name__}: {exc}"
+            finally:
+                if ask.claimed_by == self.holder:
+                    sync_request_finish(request=ask, run=run, error=error, now=self.clock.now())
+                lease_release(key=key, holder=self.holder, due_at=due_after(account, run, self.clock, self.policy))
+            served += 1
+        return served
 
     def _buyer_data_retention(self) -> None:
         """C27: once a day, by whichever worker takes the job's lease, mask buyer data past its retention

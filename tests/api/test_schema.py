@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 ROUTES = ["/api/v1/accounts", "/api/v1/accounts/{id}", "/api/v1/accounts/{id}/settings", "/api/v1/amazon-orders",
           "/api/v1/amazon-orders/{id}", "/api/v1/amazon-orders/{id}/import", "/api/v1/amazon-orders/{id}/retry",
-          "/api/v1/orders", "/api/v1/orders/{id}", "/api/v1/products", "/api/v1/stock/{sku}"]
+          "/api/v1/orders", "/api/v1/orders/{id}", "/api/v1/products", "/api/v1/stock/{sku}",
+          "/api/v1/accounts/{id}/sync", "/api/v1/sync-requests/{id}"]
 
 
 @pytest.fixture
@@ -114,3 +115,33 @@ def test_answers_match_the_document(api, schema, account):
 def test_the_validator_catches_a_mismatch(schema):
     with pytest.raises(AssertionError):
         validate(schema, "/api/v1/accounts", "get", 200, [{"id": "not a number"}])
+
+
+def test_every_operation_documents_its_refusals_with_their_bodies(schema):
+    """#22: each refusal the API can give is in the document, with the shape of its body."""
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            codes = set(op["responses"])
+            assert {"401", "403", "429"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if op.get("parameters") or op.get("requestBody"):
+                assert "400" in codes, (method, path)
+                assert op["responses"]["400"]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/FieldErrors"}
+            for code, response in op["responses"].items():
+                if not code.startswith("2"):
+                    assert "application/json" in response.get("content", {}), (method, path, code)
+            for param in op.get("parameters", []):
+                if param["in"] == "path" and param["schema"]["type"] == "integer":
+                    assert param["schema"]["minimum"] == 1, (method, path)
+            if op.get("requestBody"):
+                assert list(op["requestBody"]["content"]) == ["application/json"], (method, path)
+
+
+def test_sync_answers_202_with_where_to_follow_it(schema, api, account):
+    response = api.post(f"/api/v1/accounts/{account.pk}/sync")
+    assert response.status_code == 202
+    validate(schema, "/api/v1/accounts/{id}/sync", "post", 202, response.json())
+    followed = api.get(response.json()["url"])
+    validate(schema, "/api/v1/sync-requests/{id}", "get", 200, followed.json())

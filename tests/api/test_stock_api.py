@@ -43,8 +43,14 @@ def test_t15_a_manager_changes_them_and_the_change_is_recorded(manager, account)
     assert api.put(url(account), {"max_listed_quantity": None}, format="json").json()["max_listed_quantity"] is None
 
 
+def test_t1_a_change_the_rules_refuse_as_things_stand_is_a_409(manager, account):
+    response = client_for(manager).patch(url(account), {"push_stock": "enabled"}, format="json")  # import disabled
+    assert response.status_code == 409 and list(response.json()) == ["push_stock"]
+    assert not SettingsChange.objects.exists()
+
+
 @pytest.mark.parametrize(("body", "field"), [
-    ({"push_stock": "enabled"}, "push_stock"),  # T1: import is disabled
+    ({"push_stock": "maybe"}, "push_stock"),
     ({"out_of_stock_threshold": -1}, "out_of_stock_threshold"),
     ({"out_of_stock_threshold": 1.5}, "out_of_stock_threshold"),
     ({"unmanaged_quantity": None}, "unmanaged_quantity"),

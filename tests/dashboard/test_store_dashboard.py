@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from saleschannel.channel.models import SyncRun
+from saleschannel.channel.models import SyncRequest, SyncRun
+from saleschannel.channel.services.syncrequests import sync_request_finish, sync_request_start
 from saleschannel.dashboard import charts
+from saleschannel.workers.liveness import worker_beat
 from saleschannel.workers.models import Lease
 from tests.dashboard import factories
 
@@ -136,15 +138,35 @@ def test_secrets_are_never_rendered(staff_client, account):
         assert "secret-refresh-token-value" not in html and "super-secret" not in html, url
 
 
-def test_sync_now_runs_a_cycle_and_says_how_it_went(manager_client, account):
+def test_sync_now_refuses_an_account_that_needs_reconnecting(manager_client, account):
     account.credentials_state = "needs_reconnecting"
     account.save()
     response = manager_client.post(reverse("dashboard:sync_now", args=[account.pk]),
                                    {"next": "https://evil.example/"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("dashboard:store_dashboard", args=[account.pk])
-    run = SyncRun.objects.get(account=account)
-    assert run.outcome == "failed"
-    assert f"Sync of {account.name} failed" in response.content.decode()
+    assert not SyncRun.objects.exists() and not SyncRequest.objects.exists()
+    assert f"{account.name} needs reconnecting" in response.content.decode()
+
+
+def test_sync_now_asks_the_worker_and_the_dashboard_follows_the_request(manager_client, account):
+    """#22: no cycle in the web request; the page shows the request's progress, and that no worker runs."""
+    response = manager_client.post(reverse("dashboard:sync_now", args=[account.pk]), follow=True)
+    html = response.content.decode()
+    assert not SyncRun.objects.exists()
+    request = SyncRequest.objects.get(account=account)
+    assert "no worker is running" in html and 'id="no-worker"' in html
+    assert 'data-state="requested"' in html and 'http-equiv="refresh"' in html  # follows it while open
+    worker_beat(holder="w1", now=timezone.now(), ttl=30)
+    sync_request_start(request=request, holder="w1", now=timezone.now())
+    html = manager_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).content.decode()
+    assert 'data-state="running"' in html and "running now" in html and 'id="no-worker"' not in html
+    run = SyncRun.objects.create(account=account, started_at=timezone.now(), outcome="ok", fetched=3, created=2)
+    sync_request_finish(request=request, run=run, now=timezone.now())
+    html = manager_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).content.decode()
+    assert 'data-state="done"' in html and "3 read, 2 imported" in html and f"#run-{run.pk}" in html
+    assert 'http-equiv="refresh"' not in html
+    log = manager_client.get(reverse("dashboard:sync_log")).content.decode()
+    assert f'id="run-{run.pk}"' in log
 
 
 def test_home_shows_each_accounts_last_sync_at_a_fixed_query_cost(staff_client, account, django_assert_num_queries):

@@ -32,6 +32,7 @@ class World:
     message: Any
     sku: str
     users: dict[str, Any]
+    sync_request: Any = None
 
     def client(self, role: str, **options: Any) -> Client:
         client = Client(**options)
@@ -80,5 +81,8 @@ def world(store_defaults) -> World:
         "staff": factories.user_make("sam"),
         "manager": factories.user_make("maria", manager=True),
     }
+    from saleschannel.channel.services.syncrequests import sync_request_create
+
+    sync_request, _ = sync_request_create(account=account, now=T0 + dt.timedelta(days=3))
     return World(account=account, amazon_order=amazon_order, store_order=amazon_order.store_order,
-                 message=message, sku="SKU-A", users=users)
+                 message=message, sku="SKU-A", users=users, sync_request=sync_request)

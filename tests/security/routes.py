@@ -56,6 +56,7 @@ def fill(route: Route, world: Any) -> str:
             "amazon-orders": world.amazon_order.pk,
             "orders": world.store_order.pk,
             "outbox": world.message.pk,
+            "sync-requests": getattr(world.sync_request, "pk", None),
         }
         if name == "pk" and before in by_segment:
             return str(by_segment[before])

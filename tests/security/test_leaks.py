@@ -86,6 +86,9 @@ class WorldOf:
         self.store_order = amazon_order.store_order
         _, self.message = amazon_order_ship(order=self.store_order, carrier_code="UPS", tracking_number="1Z1")
         self.sku = "SKU-A"
+        from saleschannel.channel.services.syncrequests import sync_request_create
+
+        self.sync_request, _ = sync_request_create(account=account)
 
 
 def test_no_secret_or_buyer_email_in_any_log_line_or_page(store_defaults, caplog, settings):

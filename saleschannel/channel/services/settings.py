@@ -67,7 +67,7 @@ def order_settings_as_dict(settings: OrderSettings) -> dict[str, str | None]:
 
 def _store_resolve(value: object) -> Any:
 
-    if isinstance(value, Store):
+    if isinstance(value, Store) or value is None:  # None: no store (refused once import is enabled, R2)
         return value
     if not isinstance(value, str) or not value.strip():
         raise SettingsInvalid("store", f"{value!s} refused: must be a store code")

@@ -102,6 +102,7 @@ def store_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "calls": calls,
         "recent": recent,
         "sync": sync_view.sync_state(account=account, now=now),
+        "sync_request": sync_view.sync_request_progress(account=account, now=now),
         "nav": "accounts",
         "title": account.name,
     }
@@ -111,10 +112,11 @@ def store_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @manager_required
 def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
-    """Run one sync cycle of the account now, then go back where the merchant was."""
+    """Ask the account's worker for a sync cycle now, then go back where the merchant was at once."""
     account = account_or_404(pk)
-    outcome = actions.sync_now(account=account, user=request.user)
-    messages.add_message(request, messages.SUCCESS if outcome.ok else messages.ERROR, outcome.message)
+    asked = actions.sync_now(account=account, user=request.user)
+    level = messages.ERROR if asked.refused else (messages.SUCCESS if asked.worker_running else messages.WARNING)
+    messages.add_message(request, level, asked.message)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = reverse("dashboard:store_dashboard", args=[account.pk])
