@@ -85,3 +85,46 @@ def test_a_ci_run_that_skips_a_named_test_fails(tmp_path, named, fails):
     assert (done.returncode != 0) == fails, done.stdout[-3000:] + done.stderr[-3000:]
     if fails:
         assert "skipped where they should run" in done.stdout and "no service here" in done.stdout
+
+
+def reliability_target_paths() -> list[str]:
+    """The paths ``make reliability`` runs (the Makefile's RELIABILITY_TESTS)."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
+    found = re.search(r"^RELIABILITY_TESTS\s*:=(.*)$", makefile, re.MULTILINE)
+    assert found, "the Makefile defines RELIABILITY_TESTS"
+    return found.group(1).split()
+
+
+def runs_in_reliability(file: str, paths: list[str]) -> bool:
+    return any(file == p or file.startswith(p.rstrip("/") + "/") for p in paths)
+
+
+def given_tests(path: Path) -> dict[str, list[ast.expr]]:
+    """The hypothesis tests of a file, with their decorators."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.name: n.decorator_list for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
+            and any("given" in ast.unparse(d) for d in n.decorator_list)}
+
+
+def test_make_reliability_runs_every_named_property_test_at_the_long_profiles_examples():
+    """RELIABILITY.md promises 500 examples per property: each named property test runs in make
+    reliability (HYPOTHESIS_PROFILE=long) and takes its number of examples from the profile."""
+    paths = reliability_target_paths()
+    named = set(REFERENCE.findall((ROOT / "RELIABILITY.md").read_text(encoding="utf-8")))
+    properties = [(file, name, decorators) for file, name in sorted(named)
+                  for test, decorators in given_tests(ROOT / file).items() if test == name]
+    assert len(properties) >= 6, properties
+    not_run = [f"{file}::{name}" for file, name, _ in properties if not runs_in_reliability(file, paths)]
+    assert not not_run, f"make reliability misses: {not_run}"
+    fixed = [f"{file}::{name}" for file, name, decorators in properties
+             if any("max_examples" in ast.unparse(d) for d in decorators)]
+    assert not fixed, f"a fixed max_examples overrides the profile: {fixed}"
+
+
+def test_make_reliability_runs_every_long_form():
+    paths = reliability_target_paths()
+    slow = [path.relative_to(ROOT).as_posix() for path in sorted((ROOT / "tests").rglob("test_*.py"))
+            if "mark.slow" in path.read_text(encoding="utf-8")]
+    slow = [f for f in slow if f != "tests/reliability/test_reliability_doc.py"]
+    assert "tests/sync/test_crash.py" in slow
+    assert [f for f in slow if not runs_in_reliability(f, paths)] == []
