@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-reset test lint bench reliability clean
+.PHONY: demo demo-reset test lint bench reliability breaks mutation clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ RELIABILITY_TESTS := tests/reliability tests/sync/test_crash.py tests/channel/te
 
 reliability: $(STAMP)
 	@SALESCHANNEL_RUN_SLOW=1 HYPOTHESIS_PROFILE=long scripts/run-tests $(RELIABILITY_TESTS)
+
+# Each deliberate break of a promise, applied to a copy of the tree: the tests named for it must fail.
+breaks: $(STAMP)
+	@$(PY) scripts/breaks.py
+
+# Mutation scores of the modules that hold the promises (docs/mutation.md); long, so not in make test.
+mutation: $(STAMP)
+	@$(PY) -c "import mutmut" 2>/dev/null || $(PY) -m pip install -e '.[mutation]' >> $(VENV)/install.log 2>&1
+	@$(PY) scripts/mutation.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

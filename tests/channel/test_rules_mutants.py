@@ -1,0 +1,92 @@
+"""Whole decisions of the rules, field by field, where mutation testing found the tests read only part.
+
+The matrix tests check what a decision does (create, reserve); the import state, the reason code
+and the words the dashboard shows are read elsewhere only through the database. These tests pin
+each field of the decisions for an imported order (R17) and for a Pending one (R6, R12), and
+the wording of shortages and of a line with no SKU (docs/mutation.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from saleschannel.channel.rules import (
+    AccountView,
+    Action,
+    Channel,
+    Decision,
+    ImportState,
+    Inventory,
+    Line,
+    OrderState,
+    OrderView,
+    PendingAction,
+    Reason,
+    SettingsView,
+    Shortage,
+    SkuStock,
+    StockView,
+    lines_problem,
+    order_decide,
+    shortage_text,
+)
+
+T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+ACCOUNT = AccountView(integrated_at=T0, import_periods=((T0, None),))
+ENABLED = SettingsView(import_enabled=True, reserve_pending=False, new_customer_account=False)
+RESERVING = SettingsView(import_enabled=True, reserve_pending=True, new_customer_account=False)
+LINES = (Line("A", 2),)
+
+
+def view(status: str, channel: Channel = Channel.FBM) -> OrderView:
+    return OrderView(amazon_order_id="111-0000001-0000001", status=status, channel=channel,
+                     purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                     lines=LINES, buyer_email="b@example.com", buyer_name="Buyer")
+
+
+def decide(status: str, *, channel: Channel = Channel.FBM, settings: SettingsView = ENABLED,
+           state: OrderState = OrderState(auto_eligible=True), salable: int = 10) -> Decision:
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(salable))})
+    return order_decide(order=view(status, channel), settings=settings, account=ACCOUNT, stock=stock, state=state)
+
+
+def test_an_imported_order_canceled_at_amazon_is_canceled_in_so_many_words():
+    state = OrderState(imported=True, auto_eligible=True)
+    assert decide("Canceled", state=state) == Decision(
+        Action.CANCEL, ImportState.IMPORTED, Reason.CANCELED, "canceled at Amazon: the store order is canceled")
+
+
+def test_an_imported_order_otherwise_stays_imported():
+    state = OrderState(imported=True, auto_eligible=True)
+    keep = Decision(Action.KEEP, ImportState.IMPORTED, Reason.IMPORTED, "imported")
+    assert decide("Shipped", state=state) == keep
+    assert decide("Canceled", state=OrderState(imported=True, store_order_shipped=True)) == keep
+    assert decide("Canceled", state=OrderState(imported=True, store_order_canceled=True)) == keep
+
+
+def test_pending_decisions_field_by_field():
+    assert decide("Pending", channel=Channel.FBA) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.FBA_NOT_SHIPPED, "FBA: waiting for Shipped", lines=LINES)
+    assert decide("Pending") == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.PENDING, "Pending at Amazon: waiting for Unshipped", lines=LINES)
+    held = OrderState(auto_eligible=True, holds_pending_reservation=True)
+    assert decide("Pending", settings=RESERVING, state=held) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.PENDING, "Pending at Amazon: quantity reserved", lines=LINES)
+    assert decide("Pending", settings=RESERVING, salable=1) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.OUT_OF_STOCK,
+        "Pending at Amazon, nothing reserved: out of stock: SKU A, salable 1, ordered 2",
+        lines=LINES, inventory=Inventory.OUT_OF_STOCK)
+    assert decide("Pending", settings=RESERVING) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.PENDING, "Pending at Amazon: quantity reserved",
+        pending=PendingAction.RESERVE, lines=LINES, inventory=Inventory.IN_STOCK)
+
+
+def test_shortages_are_listed_with_a_semicolon_between_them():
+    text = shortage_text([Shortage("A", Decimal(0), 2), Shortage("B", Decimal("1.5"), 3)])
+    assert text == "out of stock: SKU A, salable 0, ordered 2; SKU B, salable 1.5, ordered 3"
+
+
+def test_a_line_of_one_unit_without_a_sku_is_a_problem():
+    assert lines_problem([Line("  ", 1)]) == "line 1 has no seller SKU"
+    assert lines_problem([Line("  ", 0)]) is None  # C12: a line of 0 is skipped, SKU or not
