@@ -2,9 +2,9 @@
 """Break the code on purpose, one promise at a time, and check that the tests named for it fail.
 
 Each break below is one small edit of the code (a line removed, a condition turned off, a
-constraint dropped) that would break a promise of RELIABILITY.md. For each, this script copies
-``saleschannel/`` and ``tests/`` (with pyproject.toml and RELIABILITY.md) to a temporary
-directory, applies the break there, and runs the tests that must catch it, as ``make test`` runs
+constraint dropped) that would break a promise of RELIABILITY.md. For each, this script copies the
+files git tracks (as they are in the working tree) to a directory of its own (a temporary one
+unless ``--workdir`` names one), applies the break there, and runs the tests that must catch it, as ``make test`` runs
 them under ``CI=true`` (the CI hypothesis profile): on SQLite, and on PostgreSQL when the break
 is one PostgreSQL shows. The break is caught when pytest reports failed tests (exit code 1); an
 error of collection or usage (exit codes 2 to 5) is no catch. Before the breaks, the same tests
@@ -21,6 +21,7 @@ the script says so and fails: update the break, do not drop it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -31,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("saleschannel", "tests", "pyproject.toml", "RELIABILITY.md", "Makefile")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -140,12 +140,24 @@ BREAKS: tuple[Break, ...] = (
 )
 
 
-def copy_tree(into: Path) -> None:
-    for name in COPIED:
+def fresh(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def tracked_files() -> list[str]:
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, check=True)
+    return [name for name in listed.stdout.decode().split("\0") if name]
+
+
+def copy_tree(into: Path, files: list[str]) -> None:
+    for name in files:
         source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, into / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        elif source.exists():
+        if source.is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, into / name)
 
 
@@ -186,6 +198,7 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the breaks and exit")
     parser.add_argument("--no-control", action="store_true", help="skip the run on the unbroken copy")
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds for one pytest run")
+    parser.add_argument("--workdir", type=Path, help="make the copies in this directory, kept afterwards (default: a temporary one)")
     args = parser.parse_args()
     if args.list:
         for brk in BREAKS:
@@ -199,12 +212,14 @@ def main() -> int:
     if not have_pg and any("postgresql" in b.databases for b in chosen):
         print(f"!! PostgreSQL does not answer at {PG_URL}: the PostgreSQL runs are missed and count as failures")
     results: list[tuple[str, str, str]] = []
-    with tempfile.TemporaryDirectory(prefix="saleschannel-breaks-") as tmp:
-        sound = Path(tmp) / "sound"
-        copy_tree(sound)
+    files = tracked_files()
+    with contextlib.ExitStack() as stack:
+        tmp = args.workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="saleschannel-breaks-")))
+        sound = fresh(tmp / "sound")
+        copy_tree(sound, files)
         for brk in chosen:
-            tree = Path(tmp) / brk.name
-            copy_tree(tree)
+            tree = fresh(tmp / brk.name)
+            copy_tree(tree, files)
             apply(brk, tree)
             for database in brk.databases:
                 if database == "postgresql" and not have_pg:

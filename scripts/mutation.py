@@ -58,9 +58,10 @@ def mutmut() -> Path:
 def prepare(key: str) -> Path:
     module, tests = MODULES[key]
     work = WORK / key
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
+    for old in ("saleschannel", "tests", "mutants"):  # the rest of the directory stays
+        if (work / old).exists():
+            shutil.rmtree(work / old)
+    work.mkdir(parents=True, exist_ok=True)
     for name in ("saleschannel", "tests"):
         shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")
