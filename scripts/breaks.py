@@ -108,8 +108,9 @@ BREAKS: tuple[Break, ...] = (
               "constraint=models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), "
               "fields=('external_channel', 'external_account', 'external_id', 'id'), "
               "name='sales_order_external_ref_once')")),
-        ("tests/channel/test_concurrency.py::test_r15_two_workers_evaluating_one_order_make_one_store_order_and_one_reservation",),
-        ("postgresql",),
+        ("tests/commerce/test_external_ref_once.py",
+         "tests/channel/test_concurrency.py::test_r15_two_workers_evaluating_one_order_make_one_store_order_and_one_reservation"),
+        ("sqlite", "postgresql"),
     ),
     Break(
         "backoff-cap", "(7) the back-off cap: the delay doubles past max_delay",

@@ -34,7 +34,7 @@ def skip_is_planned(markers: set[str], *, on_postgres: bool, run_slow: bool) -> 
     return ("slow" in markers and not run_slow) or ("postgres" in markers and not on_postgres)
 
 
-@dataclass
+@dataclass(eq=False)  # a pytest plugin must be hashable
 class NamedSkips:
     named: set[tuple[str, str]]
     on_postgres: bool
