@@ -115,7 +115,11 @@ def run(key: str) -> bool:
     work = prepare(key)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SALESCHANNEL_DB_TESTS_ONLY")}
     env.update(CI="true", SALESCHANNEL_HOME=str(work / "home"), PYTHONPATH=str(work))
-    subprocess.run([str(mutmut()), "run"], cwd=work, env=env, stdout=subprocess.DEVNULL, check=False)
+    # One mutant at a time: the settings name the SQLite test database after the process id, read once
+    # when they are imported, so mutants run side by side from one server would share one database file
+    # and fail each other's tests (counted as killed, wrongly).
+    subprocess.run([str(mutmut()), "run", "--max-children", "1"], cwd=work, env=env, stdout=subprocess.DEVNULL,
+                   check=False)
     subprocess.run([str(mutmut()), "export-cicd-stats"], cwd=work, env=env, capture_output=True, check=False)
     return report(key)
 
