@@ -27,6 +27,7 @@ from saleschannel.channel.rules import (
     Shortage,
     SkuStock,
     StockView,
+    in_import_period,
     lines_problem,
     order_decide,
     shortage_text,
@@ -90,3 +91,32 @@ def test_shortages_are_listed_with_a_semicolon_between_them():
 def test_a_line_of_one_unit_without_a_sku_is_a_problem():
     assert lines_problem([Line("  ", 1)]) == "line 1 has no seller SKU"
     assert lines_problem([Line("  ", 0)]) is None  # C12: a line of 0 is skipped, SKU or not
+
+
+def test_an_order_placed_at_the_very_instant_of_integration_may_import():
+    at_integration = OrderView(amazon_order_id="111-0000001-0000002", status="Unshipped", channel=Channel.FBM,
+                               purchased_at=T0, last_updated_at=T0, lines=LINES, buyer_email="b@example.com",
+                               buyer_name="Buyer")
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(10))})
+    decision = order_decide(order=at_integration, settings=ENABLED, account=ACCOUNT, stock=stock,
+                            state=OrderState(auto_eligible=True))
+    assert decision.action is Action.CREATE
+
+
+def test_no_time_is_in_no_import_period():
+    assert not in_import_period(None, ((T0, None),))
+    assert in_import_period(T0, ((T0, None),))
+
+
+def test_refusals_and_errors_field_by_field():
+    assert decide("Canceled", state=OrderState()) == Decision(
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.NEVER_STATUS, "Canceled before import")
+    assert decide("Lost in the post") == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.UNKNOWN_STATUS,
+        "Amazon reported the status 'Lost in the post', which creates nothing")
+    blank = OrderView(amazon_order_id="111-0000001-0000003", status="Unshipped", channel=Channel.FBM,
+                      purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                      lines=(Line(" ", 1),), buyer_email="b@example.com", buyer_name="Buyer")
+    assert order_decide(order=blank, settings=ENABLED, account=ACCOUNT, stock=StockView(),
+                        state=OrderState(auto_eligible=True)) == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.BAD_DATA, "line 1 has no seller SKU")
