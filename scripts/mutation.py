@@ -127,9 +127,12 @@ def run(key: str) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("modules", nargs="*", choices=[[], *MODULES], help="modules to mutate (all by default)")
+    parser.add_argument("modules", nargs="*", help=f"modules to mutate, of {', '.join(MODULES)} (all by default)")
     parser.add_argument("--report", action="store_true", help="report the runs already made, run nothing")
     args = parser.parse_args()
+    unknown = sorted(set(args.modules) - set(MODULES))
+    if unknown:
+        parser.error(f"no such module: {', '.join(unknown)}")
     keys = args.modules or list(MODULES)
     ok = [report(k) if args.report else run(k) for k in keys]
     return 0 if all(ok) else 1
