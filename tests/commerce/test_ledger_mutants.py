@@ -63,6 +63,7 @@ def test_a_shipment_takes_its_units_from_its_own_source_only(stock, second_stock
                            event_key="ship")
     quantities = dict(SourceItem.objects.values_list("source__code", "quantity"))
     assert quantities == {"default": D(8), "second": D(10)}
+    assert set(Reservation.objects.filter(event_key="ship").values_list("event_type", flat=True)) == {"shipment"}
 
 
 def test_a_transfer_moves_the_held_units_and_records_itself_as_a_transfer(stock):
@@ -74,7 +75,8 @@ def test_a_transfer_moves_the_held_units_and_records_itself_as_a_transfer(stock)
     assert open_reservations(object_type="amazon_order", object_id="amazon-1") == {}
     assert open_reservations(object_type="order", object_id="7") == {"P": D(-2)}
     assert open_reservations(object_type="order", object_id="amazon-1") == {"P": D(-1)}
-    assert set(Reservation.objects.filter(event_key="t2").values_list("event_type", flat=True)) == {"transfer"}
+    rows = list(Reservation.objects.filter(event_key="t2").values_list("object_type", "event_type", "quantity"))
+    assert sorted(rows) == [("amazon_order", "transfer", D(2)), ("order", "transfer", D(-2))]
 
 
 def test_refusals_name_their_field(stock):
@@ -86,6 +88,7 @@ def test_refusals_name_their_field(stock):
         shipment_deduct(stock=stock, source="empty", object_type="order", object_id="1", lines=[("P", D(1))],
                         event_key="nothing-there")
     assert refused.value.field == "sku"
+    assert refused.value.reason == "has no quantity on source empty"
 
 
 @pytest.mark.django_db(transaction=True)
