@@ -69,9 +69,12 @@ def test_an_imported_order_otherwise_stays_imported():
 def test_pending_decisions_field_by_field():
     assert decide("Pending", channel=Channel.FBA) == Decision(
         Action.WAIT, ImportState.WAITING, Reason.FBA_NOT_SHIPPED, "FBA: waiting for Shipped", lines=LINES)
+    held = OrderState(auto_eligible=True, holds_pending_reservation=True)
+    assert decide("Pending", channel=Channel.FBA, state=held) == Decision(  # R12: an FBA order holds nothing
+        Action.WAIT, ImportState.WAITING, Reason.FBA_NOT_SHIPPED, "FBA: waiting for Shipped",
+        pending=PendingAction.COMPENSATE, lines=LINES)
     assert decide("Pending") == Decision(
         Action.WAIT, ImportState.WAITING, Reason.PENDING, "Pending at Amazon: waiting for Unshipped", lines=LINES)
-    held = OrderState(auto_eligible=True, holds_pending_reservation=True)
     assert decide("Pending", settings=RESERVING, state=held) == Decision(
         Action.WAIT, ImportState.WAITING, Reason.PENDING, "Pending at Amazon: quantity reserved", lines=LINES)
     assert decide("Pending", settings=RESERVING, salable=1) == Decision(
