@@ -28,9 +28,11 @@ from saleschannel.channel.rules import (
     SkuStock,
     StockView,
     in_import_period,
+    inventory_status,
     lines_problem,
     order_decide,
     shortage_text,
+    snapshot_makes_eligible,
 )
 
 T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -123,3 +125,37 @@ def test_refusals_and_errors_field_by_field():
     assert order_decide(order=blank, settings=ENABLED, account=ACCOUNT, stock=StockView(),
                         state=OrderState(auto_eligible=True)) == Decision(
         Action.ERROR, ImportState.ERROR, Reason.BAD_DATA, "line 1 has no seller SKU")
+
+
+def test_an_import_period_ends_before_its_end():
+    end = T0 + dt.timedelta(days=2)
+    assert in_import_period(end - dt.timedelta(microseconds=1), ((T0, end),))
+    assert not in_import_period(end, ((T0, end),))
+
+
+def test_a_snapshot_makes_an_order_eligible_only_when_placed_from_integration_on():
+    def placed(at):
+        return OrderView(amazon_order_id="111-0000001-0000004", status="Unshipped", channel=Channel.FBM,
+                         purchased_at=at, last_updated_at=T0 + dt.timedelta(days=1), lines=LINES)
+
+    assert snapshot_makes_eligible(placed(T0), ACCOUNT)
+    assert not snapshot_makes_eligible(placed(T0 - dt.timedelta(seconds=1)), ACCOUNT)
+    assert not snapshot_makes_eligible(placed(None), ACCOUNT)
+
+
+def test_a_shortage_counts_the_orders_own_pending_reservation_as_salable():
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(1))}, own_pending={"A": Decimal(1)})
+    inventory, shortages = inventory_status((Line("A", 3),), stock)
+    assert inventory is Inventory.OUT_OF_STOCK
+    assert shortages == (Shortage("A", Decimal(2), 3),)
+
+
+def test_an_order_without_prices_waits_field_by_field():
+    no_prices = OrderView(amazon_order_id="111-0000001-0000005", status="Unshipped", channel=Channel.FBM,
+                          purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                          lines=(Line("A", 2, has_price=False),), buyer_email="b@example.com", buyer_name="Buyer")
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(10))})
+    decision = order_decide(order=no_prices, settings=ENABLED, account=ACCOUNT, stock=stock,
+                            state=OrderState(auto_eligible=True))
+    assert decision == Decision(Action.WAIT, ImportState.WAITING, Reason.NO_PRICES, "Amazon sent no prices yet",
+                                pending=PendingAction.NONE, lines=(Line("A", 2, has_price=False),))
