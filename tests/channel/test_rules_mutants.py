@@ -159,3 +159,22 @@ def test_an_order_without_prices_waits_field_by_field():
                             state=OrderState(auto_eligible=True))
     assert decision == Decision(Action.WAIT, ImportState.WAITING, Reason.NO_PRICES, "Amazon sent no prices yet",
                                 pending=PendingAction.NONE, lines=(Line("A", 2, has_price=False),))
+
+
+def test_creating_decisions_field_by_field():
+    held = OrderState(auto_eligible=True, holds_pending_reservation=True)
+    assert decide("Unshipped") == Decision(
+        Action.CREATE, ImportState.IMPORTED, Reason.CREATE, "creating the store order", reserve=True,
+        lines=LINES, inventory=Inventory.IN_STOCK)
+    assert decide("Unshipped", state=held) == Decision(
+        Action.CREATE, ImportState.IMPORTED, Reason.CREATE, "creating the store order", reserve=True,
+        pending=PendingAction.TRANSFER, lines=LINES, inventory=Inventory.IN_STOCK)
+    assert decide("Shipped", channel=Channel.FBA, state=held) == Decision(
+        Action.CREATE, ImportState.IMPORTED, Reason.CREATE, "creating the store order",
+        pending=PendingAction.COMPENSATE, lines=LINES, inventory=Inventory.IN_STOCK)
+    assert decide("Unshipped", channel=Channel.FBA, state=held) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.FBA_NOT_SHIPPED, "FBA: waiting for Shipped",
+        pending=PendingAction.COMPENSATE, lines=LINES, inventory=Inventory.IN_STOCK)
+    assert decide("Unshipped", salable=1) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.OUT_OF_STOCK, "out of stock: SKU A, salable 1, ordered 2",
+        lines=LINES, inventory=Inventory.OUT_OF_STOCK)
