@@ -178,3 +178,30 @@ def test_creating_decisions_field_by_field():
     assert decide("Unshipped", salable=1) == Decision(
         Action.WAIT, ImportState.WAITING, Reason.OUT_OF_STOCK, "out of stock: SKU A, salable 1, ordered 2",
         lines=LINES, inventory=Inventory.OUT_OF_STOCK)
+
+
+def test_money_in_two_currencies_or_an_unknown_one_is_bad_data():
+    def priced(currencies):
+        return OrderView(amazon_order_id="111-0000001-0000006", status="Unshipped", channel=Channel.FBM,
+                         purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                         lines=LINES, buyer_email="b@example.com", buyer_name="Buyer", currencies=currencies)
+
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(10))})
+
+    def decided(currencies):
+        return order_decide(order=priced(currencies), settings=ENABLED, account=ACCOUNT, stock=stock,
+                            state=OrderState(auto_eligible=True))
+
+    assert decided(frozenset({"USD", "EUR"})) == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.BAD_DATA, "the order's money is in more than one currency (EUR, USD)")
+    assert decided(frozenset({"ABCDEFGHIJKLMNOPQR"})).reason == "unknown currency 'ABCDEFGHIJKLMNOP'"
+    assert decided(frozenset({"USD"})).action is Action.CREATE
+
+
+def test_an_order_that_does_not_say_who_fulfills_it_is_an_error():
+    unknown = OrderView(amazon_order_id="111-0000001-0000007", status="Unshipped", channel=None,
+                        purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                        lines=LINES, buyer_email="b@example.com", buyer_name="Buyer")
+    assert order_decide(order=unknown, settings=ENABLED, account=ACCOUNT, stock=StockView(),
+                        state=OrderState(auto_eligible=True)) == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.UNREADABLE, "Amazon did not say who fulfills the order (FBA or FBM)")
