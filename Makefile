@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-reset test lint bench reliability clean
+.PHONY: demo demo-reset test lint bench reliability breaks mutation clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,23 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@$(PY) -m bench
 
+# The long forms: every test marked slow, and every property test RELIABILITY.md names at 500
+# examples (tests/reliability/test_reliability_doc.py checks that this list misses none).
+RELIABILITY_TESTS := tests/reliability tests/sync/test_crash.py tests/channel/test_properties.py \
+	tests/commerce/test_ledger_properties.py tests/security/test_query_fuzz.py tests/spapi/test_ratelimit.py \
+	tests/spapi/listings/test_faults.py tests/spapi/listings/test_pace.py
+
 reliability: $(STAMP)
-	@SALESCHANNEL_RUN_SLOW=1 HYPOTHESIS_PROFILE=long scripts/run-tests tests/reliability tests/api/test_contract.py
+	@SALESCHANNEL_RUN_SLOW=1 HYPOTHESIS_PROFILE=long scripts/run-tests $(RELIABILITY_TESTS) tests/api/test_contract.py
+
+# Each deliberate break of a promise, applied to a copy of the tree: the tests named for it must fail.
+breaks: $(STAMP)
+	@$(PY) scripts/breaks.py
+
+# Mutation scores of the modules that hold the promises (docs/mutation.md); long, so not in make test.
+mutation: $(STAMP)
+	@$(PY) -c "import mutmut" 2>/dev/null || $(PY) -m pip install -e '.[mutation]' >> $(VENV)/install.log 2>&1
+	@$(PY) scripts/mutation.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # The browser fixtures (one Playwright instance and one chromium for the whole session).
-pytest_plugins = ["tests.browser.support"]
+pytest_plugins = ["tests.browser.support", "tests.named_tests"]
 
 settings.register_profile(
     "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True

@@ -54,8 +54,14 @@ order_ix = st.integers(0, ORDERS - 1)
 sku = st.sampled_from(SKUS)
 qty = st.integers(1, 4)
 key = st.integers(0, 6)  # few keys, so that events collide with earlier ones
+# Reserving is drawn three times as often as each other step, from little stock (0 to 4) and
+# at least four steps: an oversell (a reserve that skips the salable check) shows within the
+# CI profile's 40 derandomized examples (docs/mutation.md has the measure).
+reserve_op = st.tuples(st.just("reserve"), order_ix, sku, qty, key)
 operation = st.one_of(
-    st.tuples(st.just("reserve"), order_ix, sku, qty, key),
+    reserve_op,
+    reserve_op,
+    reserve_op,
     st.tuples(st.just("compensate"), order_ix, st.one_of(st.none(), sku), qty, key),
     st.tuples(st.just("ship"), order_ix, sku, qty, key),
     st.tuples(st.just("cancel"), order_ix),
@@ -202,7 +208,8 @@ def catalog(store_defaults):
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(initial=st.fixed_dictionaries({s: st.integers(0, 6) for s in SKUS}), ops=st.lists(operation, max_size=25))
+@given(initial=st.fixed_dictionaries({s: st.integers(0, 4) for s in SKUS}),
+       ops=st.lists(operation, min_size=4, max_size=25))
 def test_ledger_matches_its_model(store_defaults, catalog, initial, ops):
     with transaction.atomic():
         for s, q in initial.items():

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from saleschannel.cli import main
+from tests.childproc import read_line
 from tests.dashboard import factories
 
 
@@ -43,7 +44,7 @@ def test_serve_answers_dashboard_api_and_static_files_then_stops_on_sigterm(tmp_
     proc = subprocess.Popen([sys.executable, "-m", "saleschannel", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        line = proc.stdout.readline()  # migrations run first, then it listens
+        line = read_line(proc, timeout=180)  # migrations run first, then it listens
         assert line.startswith(f"Serving on http://127.0.0.1:{port}/"), line + proc.stderr.read()
         base = f"http://127.0.0.1:{port}"
         opener = urllib.request.build_opener(NoRedirect)

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.childproc import read_line
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,12 +38,13 @@ def _read_until(proc: subprocess.Popen[str], pattern: str, timeout: float) -> re
     deadline = time.monotonic() + timeout
     seen = []
     assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            if proc.poll() is not None:
-                break
-            continue
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = read_line(proc, timeout=left)
+        except AssertionError:
+            break
+        if not line:  # the demo closed its output
+            break
         seen.append(line)
         match = re.search(pattern, line)
         if match:

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.channel.factories import order_dict
+from tests.childproc import read_line
 
 ROOT = Path(__file__).resolve().parents[2]
 SELLER, US = "A1SANDBOXSELLER", "ATVPDKIKX0DER"
@@ -49,7 +50,7 @@ def sandbox(env):
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     assert proc.stdout is not None
-    line = proc.stdout.readline()
+    line = read_line(proc, timeout=120)
     match = re.search(r"(http://\S+)", line)
     assert match, f"the sandbox did not start: {line!r}"
     yield match.group(1)

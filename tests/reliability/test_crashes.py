@@ -29,6 +29,7 @@ from django.db import connection
 
 from saleschannel.channel.models import AmazonOrder
 from saleschannel.workers.leases import account_sync_leased
+from tests.childproc import read_line
 from tests.reliability.conftest import connect, sandbox_app
 from tests.sync.conftest import stock_catalog
 from tests.sync.helpers import assert_exactly_once, expected_reservations, reservations_balance
@@ -227,16 +228,20 @@ def start_worker(tmp_path) -> subprocess.Popen[str]:
 
 
 SENDER = """
-import time, django
+import sys, django
 django.setup()
 from saleschannel.channel.outbox.services import outbox_send_due
+pause = len(sys.argv) > 1
 while outbox_send_due(limit=1):
-    time.sleep(0.05)
+    if pause:  # say so, and wait to be told to go on (or be killed)
+        print("sent", flush=True)
+        sys.stdin.readline()
 """
 
 
-def start_sender(tmp_path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", SENDER], cwd=ROOT, stdout=subprocess.DEVNULL,
+def start_sender(tmp_path, *, pause: bool = False) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", SENDER, *(["pause"] if pause else [])], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE if pause else subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True,
                             env={**child_env(tmp_path), "DJANGO_SETTINGS_MODULE": "saleschannel.settings"})
 
@@ -280,9 +285,12 @@ def run_killing_workers(tmp_path, account, app, kills: int) -> None:
     for _ in range(kills):
         worker = start_worker(tmp_path)
         seen = len(imported_ids(account))
-        wait_for(lambda: len(imported_ids(account)) > seen, timeout=30)  # killed while it works
-        time.sleep(rng.uniform(0.0, 0.4))
+        # The kill lands while the worker imports: once it has taken an order, before it has taken them all.
+        assert wait_for(lambda: len(imported_ids(account)) > seen, timeout=120), "the worker never started importing"
+        time.sleep(rng.uniform(0.0, 0.2))
         kill(worker)
+        at_kill = imported_ids(account)
+        assert len(at_kill) > seen and not at_kill >= wanted, f"killed after {len(at_kill)} of {len(wanted)} orders"
     worker = start_worker(tmp_path)
     try:
         assert wait_for(lambda: imported_ids(account) >= wanted, timeout=120), "the last worker finished the import"
@@ -325,10 +333,15 @@ def test_a_sender_killed_with_sigkill_mid_sending_sends_each_package_once(store_
         messages = [amazon_order_ship(order=ao.store_order, carrier_code="UPS", tracking_number=f"1Z{ao.pk}")[1]
                     for ao in AmazonOrder.objects.filter(account=account, channel="FBM", import_state="imported")]
         assert len(messages) >= 5
-        sender = start_sender(tmp_path)
-        assert wait_for(lambda: OutboxMessage.objects.filter(state="sent").exists(), timeout=30)
+        sender = start_sender(tmp_path, pause=True)
+        assert read_line(sender, timeout=120) == "sent\n"
+        assert sender.stdin is not None
+        sender.stdin.write("go on\n")
+        sender.stdin.flush()
+        assert read_line(sender, timeout=120) == "sent\n"  # two sent, the rest waiting: killed mid-run
         kill(sender)
-        assert OutboxMessage.objects.filter(state="pending").exists(), "killed before it finished"
+        assert OutboxMessage.objects.filter(state="sent").count() == 2
+        assert OutboxMessage.objects.filter(state="pending").count() == len(messages) - 2
         OutboxMessage.objects.filter(state="pending").update(claimed_until=None)  # the claim ran out
         sender = start_sender(tmp_path)
         _, err = sender.communicate(timeout=120)

@@ -26,6 +26,7 @@ from saleschannel.spapi import (
     TokenBucketLimiter,
 )
 from saleschannel.spapi.sandbox import SandboxApp
+from tests.childproc import read_line
 from tests.spapi.conftest import BASE, TOKEN_URL, ModelChecked
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,7 +41,7 @@ def start_sandbox(*flags):
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    line = process.stdout.readline()
+    line = read_line(process, timeout=120)
     assert line.startswith("Amazon sandbox: http://127.0.0.1:"), (
         line,
         process.stderr.read() if process.poll() else "",
@@ -60,7 +61,7 @@ def stop_sandbox(process, sig):
 
 def test_drains_1000_orders_over_http_with_faults_losing_none_and_none_twice():
     process, url = start_sandbox(
-        "--seed", "42", "--rate-limits", "off", "--fault-rate", "0.1", "--stall-seconds", "1.5"
+        "--seed", "42", "--rate-limits", "off", "--fault-rate", "0.1", "--stall-seconds", "8"
     )
     try:
         control = httpx.Client(base_url=url, timeout=10)
@@ -71,7 +72,8 @@ def test_drains_1000_orders_over_http_with_faults_losing_none_and_none_twice():
             credentials=Credentials("client", "secret", "Atzr|e2e"),
             endpoint=url,
             token_url=f"{url}/auth/o2/token",
-            timeout=httpx.Timeout(0.75, connect=2.0),
+            # A stall (8 s) outlasts the read timeout; a slow answer on a loaded machine does not.
+            timeout=httpx.Timeout(4.0, connect=10.0),
             retry=RetryPolicy(max_attempts=8, base_delay=0.05, max_delay=0.5),
         )
         start = client.clock.now() - dt.timedelta(hours=1)

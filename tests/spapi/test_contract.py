@@ -12,6 +12,7 @@ import datetime as dt
 import json
 
 import httpx
+import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -188,7 +189,7 @@ def test_the_checks_can_fail():
         contract.check_answer("GET", "/orders/2026-01-01/orders", 200, b'{"order": []}')
     with pytest.raises(AssertionError, match="defines no 418"):
         contract.check_answer("GET", "/orders/2026-01-01/orders", 418, b"{}")
-    with pytest.raises(Exception):
+    with pytest.raises(jsonschema.ValidationError, match="'packageDetail' is a required property"):
         contract.check_request(
             "POST", "/orders/v0/orders/1/shipmentConfirmation", "", b'{"marketplaceId": "X"}'
         )

@@ -7,7 +7,6 @@ upserted (inside its transaction), after an order is imported (committed), after
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 
@@ -111,9 +110,11 @@ def test_repeated_crashes_through_status_changes(scarce_account, sandbox, client
     sandbox.generate(30)
     client = client_for(account, sandbox)
     for round_ in range(8):
-        with contextlib.suppress(Killed):
-            account_sync_leased(account=account, client=client, clock=clock, policy=policy,
-                         checkpoint=kill_at(("upsert", "import", "page", "watermark")[round_ % 4], 1 + round_ * 3))
+        # Every round dies, and where it says: a page and the watermark come once per cycle, orders more often.
+        step = ("upsert", "import", "page", "watermark")[round_ % 4]
+        nth = 1 + round_ if step in ("upsert", "import") else 1
+        with pytest.raises(Killed, match=f"^{step} #{nth}$"):
+            account_sync_leased(account=account, client=client, clock=clock, policy=policy, checkpoint=kill_at(step, nth))
         clock.advance(150)
     account_sync_leased(account=account, client=client, clock=clock, policy=policy)
     assert channel_statuses(account) == sandbox_statuses(sandbox)
@@ -136,12 +137,16 @@ def test_long_form_random_crashes_over_hours_of_amazon_time(store_defaults, cloc
     app = sandbox_app(clock, seed=seed, generate_per_minute=2, visibility_lag=20, fault_rate=0.05)
     policy = dataclasses.replace(policy, page_size=15)
     client = client_for(account, app)
+    crashes = 0
     for _ in range(60):
         step = rng.choice(("upsert", "import", "page", "watermark", "none"))
-        with contextlib.suppress(Killed):
-            account_sync_leased(account=account, client=client, clock=clock, policy=policy,
-                         checkpoint=kill_at(step, rng.randint(1, 40)))
+        nth = 1 if step in ("page", "watermark") else rng.randint(1, 40)
+        try:
+            account_sync_leased(account=account, client=client, clock=clock, policy=policy, checkpoint=kill_at(step, nth))
+        except Killed:
+            crashes += 1
         clock.advance(rng.uniform(30, 300))
+    assert crashes >= 20  # the crashes did land: about four rounds in five aim at a boundary every cycle passes
     app.generate_per_minute = 0
     for _ in range(12):
         account_sync_leased(account=account, client=client, clock=clock, policy=policy)

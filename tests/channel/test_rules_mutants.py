@@ -1,0 +1,207 @@
+"""Whole decisions of the rules, field by field, where mutation testing found the tests read only part.
+
+The matrix tests check what a decision does (create, reserve); the import state, the reason code
+and the words the dashboard shows are read elsewhere only through the database. These tests pin
+each field of the decisions for an imported order (R17) and for a Pending one (R6, R12), and
+the wording of shortages and of a line with no SKU (docs/mutation.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from saleschannel.channel.rules import (
+    AccountView,
+    Action,
+    Channel,
+    Decision,
+    ImportState,
+    Inventory,
+    Line,
+    OrderState,
+    OrderView,
+    PendingAction,
+    Reason,
+    SettingsView,
+    Shortage,
+    SkuStock,
+    StockView,
+    in_import_period,
+    inventory_status,
+    lines_problem,
+    order_decide,
+    shortage_text,
+    snapshot_makes_eligible,
+)
+
+T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+ACCOUNT = AccountView(integrated_at=T0, import_periods=((T0, None),))
+ENABLED = SettingsView(import_enabled=True, reserve_pending=False, new_customer_account=False)
+RESERVING = SettingsView(import_enabled=True, reserve_pending=True, new_customer_account=False)
+LINES = (Line("A", 2),)
+
+
+def view(status: str, channel: Channel = Channel.FBM) -> OrderView:
+    return OrderView(amazon_order_id="111-0000001-0000001", status=status, channel=channel,
+                     purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                     lines=LINES, buyer_email="b@example.com", buyer_name="Buyer")
+
+
+def decide(status: str, *, channel: Channel = Channel.FBM, settings: SettingsView = ENABLED,
+           state: OrderState = OrderState(auto_eligible=True), salable: int = 10) -> Decision:
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(salable))})
+    return order_decide(order=view(status, channel), settings=settings, account=ACCOUNT, stock=stock, state=state)
+
+
+def test_an_imported_order_canceled_at_amazon_is_canceled_in_so_many_words():
+    state = OrderState(imported=True, auto_eligible=True)
+    assert decide("Canceled", state=state) == Decision(
+        Action.CANCEL, ImportState.IMPORTED, Reason.CANCELED, "canceled at Amazon: the store order is canceled")
+
+
+def test_an_imported_order_otherwise_stays_imported():
+    state = OrderState(imported=True, auto_eligible=True)
+    keep = Decision(Action.KEEP, ImportState.IMPORTED, Reason.IMPORTED, "imported")
+    assert decide("Shipped", state=state) == keep
+    assert decide("Canceled", state=OrderState(imported=True, store_order_shipped=True)) == keep
+    assert decide("Canceled", state=OrderState(imported=True, store_order_canceled=True)) == keep
+
+
+def test_pending_decisions_field_by_field():
+    assert decide("Pending", channel=Channel.FBA) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.FBA_NOT_SHIPPED, "FBA: waiting for Shipped", lines=LINES)
+    held = OrderState(auto_eligible=True, holds_pending_reservation=True)
+    assert decide("Pending", channel=Channel.FBA, state=held) == Decision(  # R12: an FBA order holds nothing
+        Action.WAIT, ImportState.WAITING, Reason.FBA_NOT_SHIPPED, "FBA: waiting for Shipped",
+        pending=PendingAction.COMPENSATE, lines=LINES)
+    assert decide("Pending") == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.PENDING, "Pending at Amazon: waiting for Unshipped", lines=LINES)
+    assert decide("Pending", settings=RESERVING, state=held) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.PENDING, "Pending at Amazon: quantity reserved", lines=LINES)
+    assert decide("Pending", settings=RESERVING, salable=1) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.OUT_OF_STOCK,
+        "Pending at Amazon, nothing reserved: out of stock: SKU A, salable 1, ordered 2",
+        lines=LINES, inventory=Inventory.OUT_OF_STOCK)
+    assert decide("Pending", settings=RESERVING) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.PENDING, "Pending at Amazon: quantity reserved",
+        pending=PendingAction.RESERVE, lines=LINES, inventory=Inventory.IN_STOCK)
+
+
+def test_shortages_are_listed_with_a_semicolon_between_them():
+    text = shortage_text([Shortage("A", Decimal(0), 2), Shortage("B", Decimal("1.5"), 3)])
+    assert text == "out of stock: SKU A, salable 0, ordered 2; SKU B, salable 1.5, ordered 3"
+
+
+def test_a_line_of_one_unit_without_a_sku_is_a_problem():
+    assert lines_problem([Line("  ", 1)]) == "line 1 has no seller SKU"
+    assert lines_problem([Line("  ", 0)]) is None  # C12: a line of 0 is skipped, SKU or not
+
+
+def test_an_order_placed_at_the_very_instant_of_integration_may_import():
+    at_integration = OrderView(amazon_order_id="111-0000001-0000002", status="Unshipped", channel=Channel.FBM,
+                               purchased_at=T0, last_updated_at=T0, lines=LINES, buyer_email="b@example.com",
+                               buyer_name="Buyer")
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(10))})
+    decision = order_decide(order=at_integration, settings=ENABLED, account=ACCOUNT, stock=stock,
+                            state=OrderState(auto_eligible=True))
+    assert decision.action is Action.CREATE
+
+
+def test_no_time_is_in_no_import_period():
+    assert not in_import_period(None, ((T0, None),))
+    assert in_import_period(T0, ((T0, None),))
+
+
+def test_refusals_and_errors_field_by_field():
+    assert decide("Canceled", state=OrderState()) == Decision(
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.NEVER_STATUS, "Canceled before import")
+    assert decide("Lost in the post") == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.UNKNOWN_STATUS,
+        "Amazon reported the status 'Lost in the post', which creates nothing")
+    blank = OrderView(amazon_order_id="111-0000001-0000003", status="Unshipped", channel=Channel.FBM,
+                      purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                      lines=(Line(" ", 1),), buyer_email="b@example.com", buyer_name="Buyer")
+    assert order_decide(order=blank, settings=ENABLED, account=ACCOUNT, stock=StockView(),
+                        state=OrderState(auto_eligible=True)) == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.BAD_DATA, "line 1 has no seller SKU")
+
+
+def test_an_import_period_ends_before_its_end():
+    end = T0 + dt.timedelta(days=2)
+    assert in_import_period(end - dt.timedelta(microseconds=1), ((T0, end),))
+    assert not in_import_period(end, ((T0, end),))
+
+
+def test_a_snapshot_makes_an_order_eligible_only_when_placed_from_integration_on():
+    def placed(at):
+        return OrderView(amazon_order_id="111-0000001-0000004", status="Unshipped", channel=Channel.FBM,
+                         purchased_at=at, last_updated_at=T0 + dt.timedelta(days=1), lines=LINES)
+
+    assert snapshot_makes_eligible(placed(T0), ACCOUNT)
+    assert not snapshot_makes_eligible(placed(T0 - dt.timedelta(seconds=1)), ACCOUNT)
+    assert not snapshot_makes_eligible(placed(None), ACCOUNT)
+
+
+def test_a_shortage_counts_the_orders_own_pending_reservation_as_salable():
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(1))}, own_pending={"A": Decimal(1)})
+    inventory, shortages = inventory_status((Line("A", 3),), stock)
+    assert inventory is Inventory.OUT_OF_STOCK
+    assert shortages == (Shortage("A", Decimal(2), 3),)
+
+
+def test_an_order_without_prices_waits_field_by_field():
+    no_prices = OrderView(amazon_order_id="111-0000001-0000005", status="Unshipped", channel=Channel.FBM,
+                          purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                          lines=(Line("A", 2, has_price=False),), buyer_email="b@example.com", buyer_name="Buyer")
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(10))})
+    decision = order_decide(order=no_prices, settings=ENABLED, account=ACCOUNT, stock=stock,
+                            state=OrderState(auto_eligible=True))
+    assert decision == Decision(Action.WAIT, ImportState.WAITING, Reason.NO_PRICES, "Amazon sent no prices yet",
+                                pending=PendingAction.NONE, lines=(Line("A", 2, has_price=False),))
+
+
+def test_creating_decisions_field_by_field():
+    held = OrderState(auto_eligible=True, holds_pending_reservation=True)
+    assert decide("Unshipped") == Decision(
+        Action.CREATE, ImportState.IMPORTED, Reason.CREATE, "creating the store order", reserve=True,
+        lines=LINES, inventory=Inventory.IN_STOCK)
+    assert decide("Unshipped", state=held) == Decision(
+        Action.CREATE, ImportState.IMPORTED, Reason.CREATE, "creating the store order", reserve=True,
+        pending=PendingAction.TRANSFER, lines=LINES, inventory=Inventory.IN_STOCK)
+    assert decide("Shipped", channel=Channel.FBA, state=held) == Decision(
+        Action.CREATE, ImportState.IMPORTED, Reason.CREATE, "creating the store order",
+        pending=PendingAction.COMPENSATE, lines=LINES, inventory=Inventory.IN_STOCK)
+    assert decide("Unshipped", channel=Channel.FBA, state=held) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.FBA_NOT_SHIPPED, "FBA: waiting for Shipped",
+        pending=PendingAction.COMPENSATE, lines=LINES, inventory=Inventory.IN_STOCK)
+    assert decide("Unshipped", salable=1) == Decision(
+        Action.WAIT, ImportState.WAITING, Reason.OUT_OF_STOCK, "out of stock: SKU A, salable 1, ordered 2",
+        lines=LINES, inventory=Inventory.OUT_OF_STOCK)
+
+
+def test_money_in_two_currencies_or_an_unknown_one_is_bad_data():
+    def priced(currencies):
+        return OrderView(amazon_order_id="111-0000001-0000006", status="Unshipped", channel=Channel.FBM,
+                         purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                         lines=LINES, buyer_email="b@example.com", buyer_name="Buyer", currencies=currencies)
+
+    stock = StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(10))})
+
+    def decided(currencies):
+        return order_decide(order=priced(currencies), settings=ENABLED, account=ACCOUNT, stock=stock,
+                            state=OrderState(auto_eligible=True))
+
+    assert decided(frozenset({"USD", "EUR"})) == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.BAD_DATA, "the order's money is in more than one currency (EUR, USD)")
+    assert decided(frozenset({"ABCDEFGHIJKLMNOPQR"})).reason == "unknown currency 'ABCDEFGHIJKLMNOP'"
+    assert decided(frozenset({"USD"})).action is Action.CREATE
+
+
+def test_an_order_that_does_not_say_who_fulfills_it_is_an_error():
+    unknown = OrderView(amazon_order_id="111-0000001-0000007", status="Unshipped", channel=None,
+                        purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
+                        lines=LINES, buyer_email="b@example.com", buyer_name="Buyer")
+    assert order_decide(order=unknown, settings=ENABLED, account=ACCOUNT, stock=StockView(),
+                        state=OrderState(auto_eligible=True)) == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.UNREADABLE, "Amazon did not say who fulfills the order (FBA or FBM)")
