@@ -33,6 +33,8 @@ class StockSettings(models.Model):
     handling_time = models.PositiveSmallIntegerField(null=True, blank=True)
     # The Amazon orders seen up to here have marked their offers due (T5, T4.4).
     orders_seen_until = models.DateTimeField(null=True, blank=True)
+    # T3, T12: when every store SKU was last searched on Amazon (the daily read).
+    offers_read_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -172,3 +174,45 @@ class StockPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} -> {self.quantity} ({self.outcome})"
+
+
+class StockFeed(models.Model):
+    """A ``JSON_LISTINGS_FEED`` of an account's quantities (T9): at most one in flight per account.
+
+    ``skus`` names message ``n`` as ``skus[n - 1]``; each message's push is a ``StockPush`` row
+    with this ``feed_id`` (outcome ``pending`` until the processing report answers it).
+    """
+
+    class Status(models.TextChoices):
+        BUILT = "built", "Built, not yet created on Amazon"
+        IN_QUEUE = "IN_QUEUE", "In queue"
+        IN_PROGRESS = "IN_PROGRESS", "In progress"
+        DONE = "DONE", "Done"
+        FATAL = "FATAL", "Fatal"
+        CANCELLED = "CANCELLED", "Cancelled"
+
+    account = models.ForeignKey("channel.Account", on_delete=models.CASCADE, related_name="stock_feeds")
+    feed_id = models.CharField(max_length=100, blank=True, default="")
+    reason = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.BUILT)
+    skus = models.JSONField(default=list)
+    accepted = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField()
+    checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "channel"
+        ordering = ["-built_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account"], condition=Q(finished_at__isnull=True),
+                                    name="channel_stockfeed_one_in_flight"),
+        ]
+
+    def __str__(self) -> str:
+        return f"feed {self.feed_id or '(not created)'} of {len(self.skus)} ({self.status})"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.finished_at is None

@@ -397,3 +397,9 @@ def discovery_batches(*, skus: Iterable[str] | None = None) -> list[list[str]]:
     """T3: the SKUs to search for (``skus``, or every store SKU), in order, 20 per call."""
     wanted = sorted(set(skus) if skus is not None else set(Product.objects.values_list("sku", flat=True)))
     return [wanted[start:start + DISCOVERY_BATCH] for start in range(0, len(wanted), DISCOVERY_BATCH)]
+
+
+def offers_unsearched(*, account: Account) -> list[str]:
+    """T3: store SKUs never searched for the account (a product added, a SKU changed)."""
+    known = Offer.objects.filter(account=account).values_list("sku", flat=True)
+    return sorted(Product.objects.exclude(sku__in=known).values_list("sku", flat=True))

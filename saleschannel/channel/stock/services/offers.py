@@ -127,8 +127,14 @@ def offer_learn(
 def offers_not_found(*, account: Account, skus: Iterable[str]) -> int:
     """T3: offers of SKUs that a search asked for and Amazon no longer lists are ``not_on_amazon``
     (never pushed: Amazon accepts a patch of an unknown SKU and does nothing with it)."""
-    return Offer.objects.filter(account=account, sku__in=sorted(set(skus))).update(
+    wanted = sorted(set(skus))
+    changed = Offer.objects.filter(account=account, sku__in=wanted).update(
         mfn=False, afn=False, amazon_quantity=None, state=Offer.State.NOT_ON_AMAZON)
+    # A SKU searched for the first time is kept too: the search is not made again for it until
+    # the daily read (a product added or a SKU changed is a store SKU with no row yet).
+    Offer.objects.bulk_create([Offer(account=account, sku=sku, state=Offer.State.NOT_ON_AMAZON) for sku in wanted],
+                              ignore_conflicts=True)
+    return changed
 
 
 def offer_quantity_seen(*, account: Account, sku: str, quantity: int, now: dt.datetime | None = None) -> Offer:
