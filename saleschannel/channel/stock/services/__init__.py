@@ -15,11 +15,12 @@ from saleschannel.channel.stock.services.offers import (
     offer_quantity_seen,
     offer_retry,
     offers_drift_mark,
+    offers_due_for_amazon_order,
     offers_due_from_amazon_orders,
     offers_mark_due,
     offers_not_found,
 )
-from saleschannel.channel.stock.services.push import PushCycle, offers_push
+from saleschannel.channel.stock.services.push import PushCycle, offers_push, offers_push_after_sync
 from saleschannel.channel.stock.services.pushes import (
     PUSH_RETENTION_DAYS,
     offer_push_record,
@@ -44,10 +45,12 @@ __all__ = [
     "offer_quantity_seen",
     "offer_retry",
     "offers_drift_mark",
+    "offers_due_for_amazon_order",
     "offers_due_from_amazon_orders",
     "offers_mark_due",
     "offers_not_found",
     "offers_push",
+    "offers_push_after_sync",
     "offers_settle",
     "stock_pushes_cleanup",
     "stock_settings_as_dict",

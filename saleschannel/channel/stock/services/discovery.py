@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from saleschannel.channel.models import Account
+from saleschannel.channel.services.sync.client import account_client
 from saleschannel.channel.stock.models import StockSettings
 from saleschannel.channel.stock.selectors import discovery_batches
 from saleschannel.channel.stock.services.offers import offer_learn, offers_not_found
@@ -42,11 +43,20 @@ class Discovery:
 
 
 def offers_discover(
-    *, account: Account, client: SpApiClient, skus: list[str] | None = None, clock: Clock | None = None
+    *, account: Account, client: SpApiClient | None = None, skus: list[str] | None = None,
+    clock: Clock | None = None,
 ) -> Discovery:
     """T3's search for the account's marketplace; see the module. Each listing is learned in its
-    own transaction: a discovery cut short keeps what it learned."""
+    own transaction: a discovery cut short keeps what it learned. Without a ``client``, the
+    account's own (on the shared buckets) is made for the call."""
     clock = clock or SystemClock()
+    if client is None:
+        with account_client(account=account, clock=clock) as own:
+            return _discover(account, own, skus, clock)
+    return _discover(account, client, skus, clock)
+
+
+def _discover(account: Account, client: SpApiClient, skus: list[str] | None, clock: Clock) -> Discovery:
     calls_before = client.stats.snapshot().total_calls
     found = Discovery()
     marketplace = account.marketplace_id

@@ -1,6 +1,7 @@
 """What the channel learns of its offers and the marks that make them due (T3, T5, T11, T12).
 
 - ``offers_mark_due(*, account, reason, skus=None, now=None, stock_changed=False) -> int``
+- ``offers_due_for_amazon_order(*, amazon_order, now=None) -> int``: the recording's hook (T5).
 - ``offers_due_from_amazon_orders(*, account, now=None) -> int``: the Amazon orders seen since
   the last call mark their SKUs' offers due (T4.4, T5).
 - ``offer_learn(*, account, sku, product_type, channels, status, now=None) -> Offer``: what T3's
@@ -60,6 +61,16 @@ def offers_mark_due(
     reset = {"seen_stock_version": 0} if stock_changed else {}
     return offers.update(due_generation=F("due_generation") + 1, due_since=Coalesce(F("due_since"), now),
                          due_reason=reason[:255], state=state, **reset)
+
+
+def offers_due_for_amazon_order(*, amazon_order: AmazonOrder, now: dt.datetime | None = None) -> int:
+    """T5, T4.4: an Amazon order just recorded marks its SKUs' offers due ("Amazon order … seen"),
+    in the recording's own transaction: the push of the same cycle sees it."""
+    skus = [sku for sku in amazon_order.skus.split("|") if sku]
+    if not skus or amazon_order.channel != AmazonOrder.Channel.FBM:
+        return 0
+    return offers_mark_due(account=amazon_order.account, reason=f"Amazon order {amazon_order.amazon_order_id} seen",
+                           skus=skus, now=now)
 
 
 def offers_due_from_amazon_orders(*, account: Account, now: dt.datetime | None = None) -> int:

@@ -1,6 +1,6 @@
 """The pusher: one push cycle of one account (T5, T6, T7, T11).
 
-- ``offers_push(*, account, client, clock=None, stop=None) -> PushCycle``: the Amazon orders
+- ``offers_push(*, account, client=None, clock=None, stop=None) -> PushCycle``: the Amazon orders
   seen mark their offers due, drift is marked, the plan is made (T4, T5), the unchanged are
   settled, and each due offer is sent by ``patchListingsItem`` in T6's order and recorded
   with Amazon's answer (``offer_push_record``).
@@ -20,6 +20,7 @@ from typing import Any
 
 from saleschannel.channel.models import Account, RateBucket
 from saleschannel.channel.services.accounts import account_credentials_state_set
+from saleschannel.channel.services.sync.client import account_client
 from saleschannel.channel.stock.models import Offer, StockPush
 from saleschannel.channel.stock.payloads import FEED_MESSAGES_MAX, availability_patches
 from saleschannel.channel.stock.rules import Direction
@@ -83,14 +84,29 @@ def _never() -> bool:
     return False
 
 
+def offers_push_after_sync(
+    *, account: Account, client: SpApiClient | None, clock: Clock, stop: Callable[[], bool] | None = None
+) -> PushCycle | None:
+    """T10, C48: the push step of a sync cycle run by hand (``sync --once``), under the lease its
+    caller holds: what the cycle's own imports changed goes at once. Amazon's failures are logged
+    (the orders read stay read); None then."""
+    account.refresh_from_db(fields=["credentials_state"])
+    try:
+        return offers_push(account=account, client=client, clock=clock, stop=stop)
+    except SpApiError as exc:
+        log.warning("account %s: push after the sync cycle failed: %s", account.pk, exc)
+        return None
+
+
 def offers_push(
     *,
     account: Account,
-    client: SpApiClient,
+    client: SpApiClient | None = None,
     clock: Clock | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> PushCycle:
-    """One push cycle of the account (see the module); the caller holds its lease.
+    """One push cycle of the account (see the module); the caller holds its lease. Without a
+    ``client``, the account's own is made (and closed) for the cycle.
 
     In order: the feed in flight is looked at (T9); the offers are read from Amazon when push was
     just enabled, daily, or for store SKUs never searched (T3); the Amazon orders seen and drift
@@ -98,13 +114,19 @@ def offers_push(
     the patch budget, or the daily reconciliation), the rest by patch in T6's order.
     """
     clock = clock or SystemClock()
-    stop = stop or _never
-    calls_before = client.stats.snapshot().total_calls
     cycle = PushCycle()
     state = push_state(account=account)
     if not state.active:
         cycle.paused = state.reason  # T1, T11, T16: due offers stay due
         return cycle
+    if client is None:
+        with account_client(account=account, clock=clock) as own:
+            return _cycle(account, own, clock, cycle, stop or _never)
+    return _cycle(account, client, clock, cycle, stop or _never)
+
+
+def _cycle(account: Account, client: SpApiClient, clock: Clock, cycle: PushCycle, stop: Callable[[], bool]) -> PushCycle:
+    calls_before = client.stats.snapshot().total_calls
     try:
         _push(account, client, clock, cycle, stop)
     except AuthFailed as exc:
