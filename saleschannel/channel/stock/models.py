@@ -85,6 +85,8 @@ class Offer(models.Model):
     mfn = models.BooleanField(default=False)  # has a DEFAULT element: the only offers ever pushed
     afn = models.BooleanField(default=False)  # has an AMAZON_* element
     amazon_status = models.JSONField(default=list, blank=True)  # ["BUYABLE", "DISCOVERABLE"]
+    # T12: the severities of the listing's issues, as LISTINGS_ITEM_ISSUES_CHANGE last told them.
+    amazon_issue_severities = models.JSONField(default=list, blank=True)
     amazon_quantity = models.IntegerField(null=True, blank=True)  # DEFAULT quantity, Amazon's last word
     amazon_quantity_at = models.DateTimeField(null=True, blank=True)
     discovered_at = models.DateTimeField(null=True, blank=True)
