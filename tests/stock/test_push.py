@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 clock = sync_fixtures.clock
 sandbox = sync_fixtures.sandbox
 sync_account = sync_fixtures.account
+STALL, BAD_JSON = -1, -2  # faults of the recording transport beside HTTP statuses
 MUG, CAP, TEE = "DEMO-MUG-WHITE", "DEMO-CAP-RED", "DEMO-TSHIRT-S"
 
 
@@ -42,13 +43,17 @@ class Recording(httpx.BaseTransport):
     def __init__(self, inner: httpx.BaseTransport):
         self.inner = inner
         self.patches: list[tuple[str, int]] = []
-        self.faults: list[int] = []  # statuses to answer the next patches with, in order
+        self.faults: list[int] = []  # statuses (or STALL, BAD_JSON) to answer the next patches with, in order
         self.feed_status: str | None = None  # rewrite getFeed's processingStatus
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.method == "PATCH" and "/listings/" in request.url.path:
             if self.faults:
                 status = self.faults.pop(0)
+                if status == STALL:
+                    raise httpx.ReadTimeout("no answer before the timeout", request=request)
+                if status == BAD_JSON:
+                    return httpx.Response(200, headers={"content-type": "application/json"}, content=b'{"sku": ')
                 return httpx.Response(status, json={"errors": [{"code": "Fault", "message": f"HTTP {status}"}]})
             body = json.loads(request.read())
             sku = httpx.URL(str(request.url)).path.rsplit("/", 1)[1]
@@ -173,7 +178,7 @@ def test_t11_an_invalid_patch_puts_the_offer_in_error_and_it_is_not_sent_again(a
     assert wire.patches == [(MUG, 6)] and on_amazon(sandbox, MUG) == 6
 
 
-@pytest.mark.parametrize("status", [429, 503])
+@pytest.mark.parametrize("status", [429, 500, 503, STALL, BAD_JSON])
 def test_t11_throttled_or_failing_patches_stay_due_and_the_newest_version_goes(account, sandbox, wire, clock,
                                                                                status):
     list_on_amazon(sandbox, {MUG: 50})
