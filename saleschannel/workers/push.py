@@ -79,7 +79,9 @@ def account_push_try(
     if not lease_try(key=key, holder=holder, ttl=ttl, now=clock.now()):
         return None
     try:
-        return _push(account, client, clock, stop or (lambda: False))
+        # Renewed while it works: a long cycle (the daily read of many SKUs) keeps the account to itself.
+        with Heartbeat(key=key, holder=holder, ttl=ttl, now=clock.now) as beat:
+            return _push(account, client, clock, lambda: beat.lost.is_set() or (stop is not None and stop()))
     except SpApiError as exc:
         log.warning("account %s: push cycle failed: %s", account.pk, exc)
         return None

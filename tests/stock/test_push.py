@@ -266,3 +266,13 @@ def test_t8_a_burst_beyond_the_plan_waits_for_its_tokens(clock):
     waited = [limiter.acquire("A1", "patchListingsItem") for _ in range(10)]
     assert waited[:5] == [0.0] * 5 and all(w > 0 for w in waited[5:])
     assert sum(waited) == pytest.approx(1.0, abs=0.15)  # 5 more tokens at 5 a second
+
+
+def test_t16_the_django_setting_pauses_the_installation(account, sandbox, wire, clock, settings):
+    list_on_amazon(sandbox, {MUG: 50})
+    settings.SALESCHANNEL_PUSH_PAUSED = True
+    done = cycle(account, wire, clock)
+    assert "SALESCHANNEL_PUSH_PAUSED" in done.paused and wire.patches == []
+    settings.SALESCHANNEL_PUSH_PAUSED = False
+    cycle(account, wire, clock)
+    assert wire.patches == [(MUG, 1000)]

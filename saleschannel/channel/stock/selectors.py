@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -74,8 +75,10 @@ class PushState:
 
 
 def installation_paused() -> bool:
-    """T16: ``SALESCHANNEL_PUSH_PAUSED=1`` pauses every account of the installation."""
-    return os.environ.get(PAUSE_VARIABLE, "") == "1"
+    """T16: ``SALESCHANNEL_PUSH_PAUSED=1`` pauses every account of the installation: the Django
+    setting of that name (read from the environment at start), or the environment now (a
+    running process sees it set without a restart)."""
+    return bool(getattr(django_settings, PAUSE_VARIABLE, False)) or os.environ.get(PAUSE_VARIABLE, "") == "1"
 
 
 def stock_settings_of(*, account: Account) -> StockSettings:

@@ -92,8 +92,9 @@ def offers_due_from_amazon_orders(*, account: Account, now: dt.datetime | None =
             marked += offers_mark_due(account=account, reason=f"Amazon order {order_id} seen",
                                       skus=[s for s in skus.split("|") if s], now=now)
             latest = seen_at
-        settings.orders_seen_until = latest
-        settings.save(update_fields=["orders_seen_until", "updated_at"])
+        if latest != settings.orders_seen_until:  # a cycle that saw nothing new writes nothing
+            settings.orders_seen_until = latest
+            settings.save(update_fields=["orders_seen_until", "updated_at"])
     return marked
 
 
