@@ -276,3 +276,22 @@ def test_t16_the_django_setting_pauses_the_installation(account, sandbox, wire, 
     settings.SALESCHANNEL_PUSH_PAUSED = False
     cycle(account, wire, clock)
     assert wire.patches == [(MUG, 1000)]
+
+
+def test_t8_in_steady_state_no_push_meets_a_429(account, clock):
+    from saleschannel.channel.services.sync.client import account_client
+
+    limited = sync_fixtures.sandbox_app(clock, rate_limits=True)
+    try:
+        list_on_amazon(limited, dict.fromkeys(DEFAULT_SKUS, 50))
+        with account_client(account=account, clock=clock, transport=limited.transport()) as client:
+            for round_ in range(3):  # three bursts of every offer, more than the burst of 5 each
+                for sku in DEFAULT_SKUS:
+                    source_item_set(source=None, sku=sku, quantity=100 + round_)
+                done = offers_push(account=Account.objects.get(pk=account.pk), client=client, clock=clock)
+                assert done.pushed == len(DEFAULT_SKUS)
+        calls = limited.calls()
+        assert calls["operations"]["patchListingsItem"] == 3 * len(DEFAULT_SKUS) and calls["throttled"] == 0
+        assert all(on_amazon(limited, sku) == 102 for sku in DEFAULT_SKUS)
+    finally:
+        limited.close()
