@@ -99,6 +99,7 @@ def test_t9_a_feed_stuck_in_progress_is_shown_and_loses_nothing(account, sandbox
     assert wire.patches == [(MUG, 0)]  # zeros still go at once
     assert StockPush.objects.filter(method="feed", outcome="pending").count() == len(DEFAULT_SKUS) - 1
     wire.feed_status = None
+    clock.advance(10)  # getFeed is asked at most every 10 seconds
     cycle(account, wire, clock)
     assert not StockFeed.objects.get().in_flight
     assert on_amazon(sandbox, MUG) == 0 and on_amazon(sandbox, DEFAULT_SKUS[-1]) == 1000

@@ -34,6 +34,7 @@ from saleschannel.spapi.clock import Clock
 from saleschannel.spapi.feeds import QuantityUpdate, write_quantity_feed
 
 log = logging.getLogger("saleschannel.push")
+FEED_POLL = dt.timedelta(seconds=10)
 STUCK_AFTER = dt.timedelta(hours=2)  # [D] "for hours": shown as stuck from two hours on
 PATCH_MINUTES = 5  # T9: more than five minutes of the patch budget go by feed
 DEFAULT_FEED_ABOVE = 1500  # T9: at the default plan (5 a second)
@@ -117,6 +118,8 @@ def stock_feed_check(*, account: Account, client: SpApiClient, clock: Clock) -> 
     if not feed.feed_id:
         _given_back(account, feed, StockFeed.Status.CANCELLED, now)  # never reached Amazon, or not known to
         return feed
+    if feed.checked_at is not None and now - feed.checked_at < FEED_POLL:
+        return feed  # [D] getFeed every 10 seconds at most: a feed takes minutes
     answer = client.get_feed(feed.feed_id)
     if not answer.finished:
         feed.status, feed.checked_at = answer.processing_status, now
