@@ -9,25 +9,22 @@ import pytest
 
 from saleschannel.channel.stock.models import Offer, StockFeed, StockPush
 from saleschannel.channel.stock.services import feeds as feeds_service
-from saleschannel.channel.stock.services import push as push_service
 from saleschannel.commerce.inventory.services import source_item_set
 from saleschannel.spapi.errors import Transient
-from saleschannel.spapi.feeds import ProcessingReport
 from saleschannel.spapi.sandbox import DEFAULT_SKUS
 from tests.stock import test_push as helpers
 
 pytestmark = pytest.mark.django_db
 clock, sandbox, sync_account, account, wire = (helpers.clock, helpers.sandbox, helpers.sync_account,
                                                helpers.account, helpers.wire)
-cycle, on_amazon, list_on_amazon = helpers.cycle, helpers.on_amazon, helpers.list_on_amazon
+on_amazon, list_on_amazon = helpers.on_amazon, helpers.list_on_amazon
 MUG, CAP = helpers.MUG, helpers.CAP
 FEED_DELAY = 60  # the sandbox's default
 
 
-@pytest.fixture(autouse=True)
-def small_feed_threshold(monkeypatch):
-    """Three due offers stand for T9's 1,500: more go by feed."""
-    monkeypatch.setattr(push_service, "feed_above", lambda rate: 3)
+def cycle(account, wire, clock, feed_above=3):
+    """A push cycle where three due offers stand for T9's 1,500: more go by feed."""
+    return helpers.cycle(account, wire, clock, feed_above=feed_above)
 
 
 @pytest.fixture
@@ -71,8 +68,7 @@ def test_t9_one_feed_in_flight_and_a_version_that_rose_meanwhile_goes_when_it_en
 
 
 @pytest.mark.parametrize("status", ["FATAL", "CANCELLED"])
-def test_t9_a_fatal_or_cancelled_feed_makes_its_offers_due_again(account, sandbox, wire, clock, listed, status,
-                                                                 monkeypatch):
+def test_t9_a_fatal_or_cancelled_feed_makes_its_offers_due_again(account, sandbox, wire, clock, listed, status):
     cycle(account, wire, clock)
     wire.feed_status = status
     clock.advance(FEED_DELAY + 1)
@@ -81,8 +77,7 @@ def test_t9_a_fatal_or_cancelled_feed_makes_its_offers_due_again(account, sandbo
     assert feed.status == status and not feed.in_flight
     assert {p.outcome for p in StockPush.objects.filter(feed_id=feed.feed_id)} == {"retry"}
     wire.feed_status = None
-    monkeypatch.setattr(push_service, "feed_above", lambda rate: 1500)
-    cycle(account, wire, clock)  # due again: sent (by patch, below the threshold now)
+    cycle(account, wire, clock, feed_above=1500)  # due again: sent (by patch, below the threshold now)
     assert {sku: on_amazon(sandbox, sku) for sku in DEFAULT_SKUS} == {
         sku: 0 if sku == CAP else 1000 for sku in DEFAULT_SKUS}
 
@@ -106,25 +101,20 @@ def test_t9_a_feed_stuck_in_progress_is_shown_and_loses_nothing(account, sandbox
     assert Offer.objects.get(sku=MUG).last_accepted_quantity == 0  # the feed's older 1000 is not taken
 
 
-def test_t9_a_feed_whose_sending_failed_gives_its_offers_back(account, sandbox, wire, clock, listed, monkeypatch):
-    def fail(*args, **kwargs):
-        raise Transient("createFeed failed on Amazon's side")
-
-    monkeypatch.setattr(type(wire.client_of(account)), "send_feed", fail)
+def test_t9_a_feed_whose_sending_failed_gives_its_offers_back(account, sandbox, wire, clock, listed):
+    wire.fail_paths["feeds"] = 100  # createFeed fails past the client's retries
     with pytest.raises(Transient):
         cycle(account, wire, clock)
     assert StockFeed.objects.get().feed_id == ""
-    monkeypatch.undo()
-    monkeypatch.setattr(push_service, "feed_above", lambda rate: 1500)
-    cycle(account, wire, clock)
+    wire.fail_paths.clear()
+    cycle(account, wire, clock, feed_above=1500)
     feed = StockFeed.objects.get()
     assert feed.status == "CANCELLED" and not feed.in_flight
     assert {sku: on_amazon(sandbox, sku) for sku in DEFAULT_SKUS} == {
         sku: 0 if sku == CAP else 1000 for sku in DEFAULT_SKUS}
 
 
-def test_t9_a_report_naming_unknown_messages_changes_nothing_else(account, sandbox, wire, clock, listed,
-                                                                  monkeypatch):
+def test_t9_a_report_naming_unknown_messages_changes_nothing_else(account, sandbox, wire, clock, listed):
     cycle(account, wire, clock)
     feed = StockFeed.objects.get()
     first = feed.skus[0]
@@ -138,8 +128,7 @@ def test_t9_a_report_naming_unknown_messages_changes_nothing_else(account, sandb
         "summary": {"errors": 2, "warnings": 0, "messagesProcessed": len(feed.skus), "messagesAccepted":
                     len(feed.skus) - 1, "messagesInvalid": 1},
     }
-    monkeypatch.setattr(type(wire.client_of(account)), "processing_report",
-                        lambda self, answer, **kw: ProcessingReport.parse(report))
+    wire.report = report
     clock.advance(FEED_DELAY + 1)
     cycle(account, wire, clock)
     feed.refresh_from_db()
@@ -149,18 +138,16 @@ def test_t9_a_report_naming_unknown_messages_changes_nothing_else(account, sandb
     assert StockPush.objects.filter(outcome="accepted", method="feed").count() == len(feed.skus) - 1
 
 
-def test_t9_t12_the_daily_reconciliation_reads_amazon_and_sends_what_drifted_by_feed(account, sandbox, wire, clock,
-                                                                                    monkeypatch):
-    monkeypatch.setattr(push_service, "feed_above", lambda rate: 1500)
+def test_t9_t12_the_daily_reconciliation_reads_amazon_and_sends_what_drifted_by_feed(account, sandbox, wire, clock):
     list_on_amazon(sandbox, dict.fromkeys(DEFAULT_SKUS, 50))
-    cycle(account, wire, clock)  # the first read: by patch, in sync within the cycle
+    cycle(account, wire, clock, feed_above=1500)  # the first read: by patch, in sync within the cycle
     assert StockFeed.objects.count() == 0 and on_amazon(sandbox, MUG) == 1000
     sandbox.type_quantity(helpers.US, MUG, "DEFAULT", 3)  # typed into Seller Central
     clock.advance(24 * 3600 + 1)
-    done = cycle(account, wire, clock)
+    done = cycle(account, wire, clock, feed_above=1500)
     feed = StockFeed.objects.get()
     assert done.feeds == 1 and feed.reason == "daily reconciliation" and feed.skus == [MUG]
     clock.advance(FEED_DELAY + 1)
-    cycle(account, wire, clock)
+    cycle(account, wire, clock, feed_above=1500)
     assert on_amazon(sandbox, MUG) == 1000 and Offer.objects.get(sku=MUG).last_push_reason in (
         "drift", "daily reconciliation")

@@ -4,6 +4,7 @@ are faked."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from urllib.parse import unquote
 
@@ -18,6 +19,7 @@ from saleschannel.channel.stock.services import offers_push, stock_settings_upda
 from saleschannel.commerce.catalog.services import product_update
 from saleschannel.commerce.inventory.services import source_item_set
 from saleschannel.spapi.sandbox import DEFAULT_SKUS
+from saleschannel.spapi.sandbox.feeds_api import DOCUMENT_ROUTE
 from tests.sync import conftest as sync_fixtures
 from tests.sync.conftest import US
 
@@ -45,8 +47,16 @@ class Recording(httpx.BaseTransport):
         self.patches: list[tuple[str, int]] = []
         self.faults: list[int] = []  # statuses (or STALL, BAD_JSON) to answer the next patches with, in order
         self.feed_status: str | None = None  # rewrite getFeed's processingStatus
+        self.fail_paths: dict[str, int] = {}  # the last path segment (e.g. "documents") -> 500s to answer
+        self.report: dict | None = None  # the processing report to download instead of the sandbox's
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if self.fail_paths.get(path.rstrip("/").rsplit("/", 1)[-1], 0) > 0:
+            self.fail_paths[path.rstrip("/").rsplit("/", 1)[-1]] -= 1
+            return httpx.Response(500, json={"errors": [{"code": "InternalFailure", "message": "HTTP 500"}]})
+        if self.report is not None and request.method == "GET" and path.startswith(DOCUMENT_ROUTE):
+            return httpx.Response(200, content=gzip.compress(json.dumps(self.report).encode()))
         if request.method == "PATCH" and "/listings/" in request.url.path:
             if self.faults:
                 status = self.faults.pop(0)
@@ -106,8 +116,9 @@ def default_element(sandbox, sku):
     return next(e for e in listing.attributes["fulfillment_availability"] if e["fulfillment_channel_code"] == "DEFAULT")
 
 
-def cycle(account, wire, clock):
-    return offers_push(account=Account.objects.get(pk=account.pk), client=wire.client_of(account), clock=clock)
+def cycle(account, wire, clock, **options):
+    return offers_push(account=Account.objects.get(pk=account.pk), client=wire.client_of(account), clock=clock,
+                       **options)
 
 
 def test_t3_t7_t11_a_cycle_learns_the_offers_and_patches_amazon_to_the_desired_quantity(account, sandbox, wire,

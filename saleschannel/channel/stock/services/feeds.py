@@ -42,7 +42,7 @@ RECONCILIATION = "daily reconciliation"
 BACKLOG = "backlog"
 
 
-def feed_above(rate: float) -> int:
+def feed_threshold(rate: float) -> int:
     """T9: how many due offers five minutes of the patch budget can send."""
     return max(1, int(rate * 60 * PATCH_MINUTES)) if rate > 0 else DEFAULT_FEED_ABOVE
 

@@ -35,7 +35,7 @@ from saleschannel.channel.stock.services.discovery import offers_discover, offer
 from saleschannel.channel.stock.services.feeds import (
     BACKLOG,
     RECONCILIATION,
-    feed_above,
+    feed_threshold,
     stock_feed_check,
     stock_feed_send,
 )
@@ -104,9 +104,11 @@ def offers_push(
     client: SpApiClient | None = None,
     clock: Clock | None = None,
     stop: Callable[[], bool] | None = None,
+    feed_above: int | None = None,
 ) -> PushCycle:
     """One push cycle of the account (see the module); the caller holds its lease. Without a
-    ``client``, the account's own is made (and closed) for the cycle.
+    ``client``, the account's own is made (and closed) for the cycle. ``feed_above``: more due
+    offers than this go by feed (T9; by default five minutes of the seller's patch plan).
 
     In order: the feed in flight is looked at (T9); the offers are read from Amazon when push was
     just enabled, daily, or for store SKUs never searched (T3); the Amazon orders seen and drift
@@ -119,16 +121,18 @@ def offers_push(
     if not state.active:
         cycle.paused = state.reason  # T1, T11, T16: due offers stay due
         return cycle
+    limit = feed_above if feed_above is not None else feed_threshold(_patch_rate(account))
     if client is None:
         with account_client(account=account, clock=clock) as own:
-            return _cycle(account, own, clock, cycle, stop or _never)
-    return _cycle(account, client, clock, cycle, stop or _never)
+            return _cycle(account, own, clock, cycle, stop or _never, limit)
+    return _cycle(account, client, clock, cycle, stop or _never, limit)
 
 
-def _cycle(account: Account, client: SpApiClient, clock: Clock, cycle: PushCycle, stop: Callable[[], bool]) -> PushCycle:
+def _cycle(account: Account, client: SpApiClient, clock: Clock, cycle: PushCycle, stop: Callable[[], bool],
+           feed_above: int) -> PushCycle:
     calls_before = client.stats.snapshot().total_calls
     try:
-        _push(account, client, clock, cycle, stop)
+        _push(account, client, clock, cycle, stop, feed_above)
     except AuthFailed as exc:
         # T11: as for orders; nothing more is pushed until the account is reconnected.
         account_credentials_state_set(account=account, ok=False, error=str(exc), now=clock.now())
@@ -138,7 +142,8 @@ def _cycle(account: Account, client: SpApiClient, clock: Clock, cycle: PushCycle
     return cycle
 
 
-def _push(account: Account, client: SpApiClient, clock: Clock, cycle: PushCycle, stop: Callable[[], bool]) -> None:
+def _push(account: Account, client: SpApiClient, clock: Clock, cycle: PushCycle, stop: Callable[[], bool],
+          feed_above: int) -> None:
     feed = stock_feed_check(account=account, client=client, clock=clock)
     in_flight = feed if feed is not None and feed.in_flight else None
     now = clock.now()
@@ -166,7 +171,7 @@ def _push(account: Account, client: SpApiClient, clock: Clock, cycle: PushCycle,
         # T9: while a feed is in flight, zeros still go at once; its own offers wait for it to end.
         held = set(in_flight.skus)
         patches = zeros + [p for p in others if p.sku not in held]
-    elif others and (reconcile or len(plan.pushes) > feed_above(_patch_rate(account))):
+    elif others and (reconcile or len(plan.pushes) > feed_above):
         stock_feed_send(account=account, client=client, pushes=others[:FEED_MESSAGES_MAX],
                         reason=RECONCILIATION if reconcile else BACKLOG, clock=clock)
         cycle.feeds += 1
