@@ -12,7 +12,7 @@
 - ``offers_unsearched(*, account) -> list[str]``: store SKUs never searched (T3).
 - ``offers_attention_count(*, account) -> int``, ``pushes_per_hour(*, account, now, tz)``: T14's count and chart.
 
-The pusher (not here: it needs the Listings client) is: ``offers_due_from_amazon_orders``,
+The pusher (``services.push.offers_push``) is: ``offers_due_from_amazon_orders``, ``offers_drift_mark``,
 ``push_plan``, then per planned push a ``patchListingsItem`` (or a feed) and
 ``offer_push_record`` with Amazon's answer, and ``offers_settle`` for the unchanged.
 """
