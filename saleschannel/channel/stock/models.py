@@ -4,6 +4,7 @@
 - ``Offer``: a listing of the account learned from Amazon (T3), or a store SKU with none,
   with what was last pushed and what the store has seen since (T5).
 - ``StockPush``: each push, why, what, how and Amazon's answer (T11, T13).
+- ``StockFeed``: a ``JSON_LISTINGS_FEED`` of quantities, at most one in flight per account (T9).
 
 Declared with the channel app (``channel/models.py`` imports them); they name the account
 as ``"channel.Account"`` so that this module needs nothing of ``channel/models.py``.
