@@ -113,6 +113,7 @@ def test_t14_the_offers_page_charts_pushes_per_hour_against_the_plan(staff_clien
                                  sent_at=timezone.now())
     html = staff_client.get(offers_url(account)).content.decode()
     assert 'id="push-chart"' in html and "Pushes per hour" in html
+    assert "<td>Mug</td>" in html  # T14: the product beside its SKU
     assert "18000" in html or "18,000" in html  # the plan: 5 a second, an hour of it
 
 

@@ -18,6 +18,7 @@ from saleschannel.channel.stock.models import Offer
 from saleschannel.channel.stock.selectors import offers_list, push_state, pushes_per_hour, stock_settings_of
 from saleschannel.channel.stock.services import offer_retry, stock_settings_update
 from saleschannel.channel.stock.services.feeds import stock_feed_open, stuck
+from saleschannel.commerce.catalog.models import Product
 from saleschannel.dashboard import charts, selectors
 from saleschannel.dashboard.permissions import is_manager, manager_required, viewer_required
 from saleschannel.dashboard.stock_settings_form import FIELDS, StockSettingsForm, current_values
@@ -84,9 +85,12 @@ def offers(request: HttpRequest, pk: int) -> HttpResponse:
     settings = stock_settings_of(account=account)
     current = push_state(account=account)
     feed = stock_feed_open(account=account)
+    shown = rows[:OFFERS_SHOWN]
+    names = dict(Product.objects.filter(sku__in=[row.sku for row in shown]).values_list("sku", "name"))
     context: dict[str, Any] = {
         "account": account,
-        "rows": [{**row.as_dict(), "error": errors.get(row.sku, "")} for row in rows[:OFFERS_SHOWN]],
+        "rows": [{**row.as_dict(), "error": errors.get(row.sku, ""), "product": names.get(row.sku, "")}
+                 for row in shown],
         "more": max(len(rows) - OFFERS_SHOWN, 0),
         "states": Offer.State.choices,
         "state": state,
