@@ -121,6 +121,8 @@ USE_I18N = False
 USE_TZ = True
 # The merchant's time zone: dates are shown in it and stored in UTC (C20).
 SALESCHANNEL_DISPLAY_TIME_ZONE = os.environ.get("SALESCHANNEL_TIME_ZONE", "UTC")
+# Stock to Amazon (T16): 1 pauses the pushes of every account of the installation.
+SALESCHANNEL_PUSH_PAUSED = os.environ.get("SALESCHANNEL_PUSH_PAUSED", "") == "1"
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"

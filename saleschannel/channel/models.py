@@ -7,7 +7,7 @@
 - ``AmazonOrder``: the latest snapshot of an Amazon order, its import state and reason.
 - ``AmazonStatusEvent``: the Amazon status history of an order (R18).
 - ``ImportAttempt``: each attempt to create the store order, with its error (R16).
-- ``StockSettings``, ``Offer``, ``StockPush``: Stock to Amazon, declared in ``channel/stock/models.py``.
+- ``StockSettings``, ``Offer``, ``StockPush``, ``StockFeed``: Stock to Amazon, declared in ``channel/stock/models.py``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,20 @@ from django.conf import settings as django_settings
 from django.db import models
 
 from saleschannel.channel.crypto import encrypted
-from saleschannel.channel.stock.models import Offer, StockPush, StockSettings
+from saleschannel.channel.stock.models import Offer, StockFeed, StockPush, StockSettings
 
 __all__ = [
-    "Account", "AmazonOrder", "AmazonStatusEvent", "ImportAttempt", "ImportPeriod", "Offer", "OrderSettings",
-    "SettingsChange", "StockPush", "StockSettings",
+    "Account",
+    "AmazonOrder",
+    "AmazonStatusEvent",
+    "ImportAttempt",
+    "ImportPeriod",
+    "Offer",
+    "OrderSettings",
+    "SettingsChange",
+    "StockFeed",
+    "StockPush",
+    "StockSettings",
 ]
 
 

@@ -1,4 +1,5 @@
-"""The channel's web endpoints: Amazon's ORDER_CHANGE notifications (S3, C16)."""
+"""The channel's web endpoints: Amazon's ORDER_CHANGE notifications (S3, C16), and its listings
+notifications on the same endpoint (T12)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from saleschannel.channel.services.notifications import (
     UnknownAccount,
     notification_accept,
 )
+from saleschannel.channel.stock.notifications import listings_notification_accept
 
 log = logging.getLogger("saleschannel.channel.notifications")
 
@@ -27,6 +29,10 @@ def order_change_notification(request: HttpRequest) -> JsonResponse:
     has its seller and marketplace (nothing is changed then); 202 when accepted.
     """
     try:
+        # Stock to Amazon (T12): a listings notification on the same endpoint and secret.
+        if (listing := listings_notification_accept(body=request.body, api_key=request.headers.get("x-api-key"),
+                                                    now=timezone.now())) is not None:
+            return JsonResponse({"accepted": True, "notification": listing.kind, "sku": listing.sku}, status=202)
         fetch = notification_accept(
             body=request.body, api_key=request.headers.get("x-api-key"), now=timezone.now()
         )

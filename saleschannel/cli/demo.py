@@ -161,6 +161,7 @@ def _prepare_store(password: str) -> None:
 def _connect_account(sandbox_url: str) -> Any:
     from saleschannel.channel.services.accounts import account_connect
     from saleschannel.channel.services.settings import order_settings_get, order_settings_update
+    from saleschannel.channel.stock.services import stock_settings_get, stock_settings_update
 
     account, _ = account_connect(
         name=DEMO_ACCOUNT,
@@ -175,6 +176,9 @@ def _connect_account(sandbox_url: str) -> Any:
     )
     if order_settings_get(account=account).import_orders != "enabled":
         order_settings_update(account=account, changes={"import_orders": "enabled"})
+    # Stock to Amazon: the sandbox lists the catalog FBM; the worker pushes the store's quantities to it.
+    if not stock_settings_get(account=account).push_enabled:
+        stock_settings_update(account=account, changes={"push_stock": "enabled"}, actor="demo")
     return account
 
 
@@ -237,6 +241,8 @@ def demo_command(args: argparse.Namespace) -> int:
             "--pace", str(args.pace),
             # Now and then the generator sells a SKU nobody has: the import makes a placeholder (R10).
             "--skus", ",".join(sku for sku, *_ in DEMO_CATALOG),
+            # Its listings (FBM, 50 each): Amazon's quantities follow the store's on the Offers page.
+            "--listings", str(len(DEMO_CATALOG)),
             "--seller-id", DEMO_SELLER, "--marketplaces", DEMO_MARKETPLACE,
             "--notify-url", f"{web_url}notifications/amazon/order-change", "--notify-secret", notify_secret,
         ], logs / "sandbox.log", env)

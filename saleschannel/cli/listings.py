@@ -1,7 +1,8 @@
 """``saleschannel listings ACCOUNT [--state STATE] [--json]`` (``spec/cli.md``, T14, T15): the
 account's offers and store SKUs, with their desired quantity and where their push stands.
 
-``listings discover ACCOUNT`` (T3) needs the Listings Items client and is refused until it lands.
+``listings discover ACCOUNT [--json]`` (T3, C48): searches every store SKU on Amazon, learns the
+offers and Amazon's current quantity of each; an offer found in drift is pushed by the next cycle.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def listings_command(args: argparse.Namespace) -> int:
     if words[0] == "discover":
         if len(words) != 2:
             raise UsageError("ACCOUNT", None, "usage: saleschannel listings discover ACCOUNT")
-        raise CommandFailed("listings discover: the Listings Items client is not available in this build yet")
+        return _discover(account_get(ref=words[1]), args.json)
     if len(words) != 1:
         raise UsageError("ACCOUNT", None, "usage: saleschannel listings ACCOUNT [--state STATE] [--json]")
     rows = [row.as_dict() for row in offers_list(account=account_get(ref=words[0]), state=args.state)]
@@ -33,6 +34,21 @@ def listings_command(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         print(" ".join(f"{key}={'' if value is None else value}" for key, value in row.items()))
+    return 0
+
+
+def _discover(account: Any, as_json: bool) -> int:
+    from saleschannel.channel.stock.services.discovery import offers_discover
+    from saleschannel.spapi.errors import SpApiError
+
+    try:
+        found = offers_discover(account=account)
+    except SpApiError as exc:
+        raise CommandFailed(f"error: listings discover of {account.name}: {exc}") from None
+    if as_json:
+        emit_json(found.as_dict())
+    else:
+        print(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in found.as_dict().items()))
     return 0
 
 

@@ -1,8 +1,11 @@
 """``saleschannel push ACCOUNT --once [--preview] [--json]`` (``spec/cli.md``, T10).
 
+One push cycle under the account's lease (as a worker would make it): the feed in flight looked
+at, the offers read when due (T3), the due offers sent in T6's order by patch or feed (T9). With
+``--json`` it prints ``{"pushed", "skipped", "errors", "feeds", "api_calls"}`` (C48).
+
 ``--preview`` prints what one cycle would send, in T6's order, and sends nothing: the
-plan of ``push_plan`` with each body as ``patchListingsItem`` would get it. Sending needs
-the Listings Items client and is refused until it lands.
+plan of ``push_plan`` with each body as ``patchListingsItem`` would get it.
 """
 
 from __future__ import annotations
@@ -24,8 +27,7 @@ def push_command(args: argparse.Namespace) -> int:
         raise UsageError("--once", None, "push runs one cycle: give --once (the worker pushes continuously)")
     account = account_get(ref=args.account)
     if not args.preview:
-        raise CommandFailed("push: sending needs the Listings Items client, not available in this build yet; "
-                            "--preview shows what would be sent")
+        return _send(account, args.json)
     plan = push_plan(account=account)
     rows = [{"sku": p.sku, "quantity": p.quantity, "direction": p.direction.name.lower(), "reason": p.reason,
              "stock_version": p.stock_version, "body": patch_body(p)} for p in plan.pushes]
@@ -39,6 +41,24 @@ def push_command(args: argparse.Namespace) -> int:
     for row in rows:
         print(f"{row['sku']} -> {row['quantity']} ({row['direction']}: {row['reason']})")
     print(f"{len(rows)} to push, {len(plan.settled)} unchanged")
+    return 0
+
+
+def _send(account: Any, as_json: bool) -> int:
+    from saleschannel.workers.leases import LeaseBusy
+    from saleschannel.workers.push import account_push_leased
+
+    try:
+        cycle = account_push_leased(account=account)
+    except LeaseBusy as exc:
+        raise CommandFailed(f"error: {exc}") from None
+    data: dict[str, Any] = cycle.as_dict()
+    if as_json:
+        emit_json(data if not cycle.paused else {**data, "paused": cycle.paused})
+        return 0
+    if cycle.paused:
+        print(cycle.paused)
+    print(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in data.items()))
     return 0
 
 

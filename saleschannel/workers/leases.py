@@ -31,6 +31,7 @@ from saleschannel.channel.services.sync.base import Checkpoint
 from saleschannel.channel.services.sync.cycle import account_sync_cycle
 from saleschannel.channel.services.sync.ratelimit import DatabaseRateLimiter
 from saleschannel.channel.services.sync.scheduler import SyncPolicy, next_sync_delay
+from saleschannel.channel.stock.services import offers_push_after_sync
 from saleschannel.spapi.client import SpApiClient
 from saleschannel.spapi.clock import Clock, SystemClock
 from saleschannel.workers.models import Lease
@@ -238,6 +239,14 @@ def account_sync_leased(
     policy = policy or SyncPolicy.from_settings()
     return under_lease(
         account=account, clock=clock, policy=policy, stop=stop, wait=wait,
-        work=lambda stopping: account_sync_cycle(account=account, client=client, clock=clock, now=now,
-                                                 policy=policy, checkpoint=checkpoint, stop=stopping),
+        work=lambda stopping: _sync_then_push(account_sync_cycle(
+            account=account, client=client, clock=clock, now=now, policy=policy, checkpoint=checkpoint,
+            stop=stopping), account, client, clock, stopping),
     )
+
+
+def _sync_then_push(run: SyncRun, account: Account, client: SpApiClient | None, clock: Clock,
+                    stopping: Callable[[], bool]) -> SyncRun:
+    """T10, C48: a cycle run by hand also pushes, under the same lease, what its imports changed."""
+    offers_push_after_sync(account=account, client=client, clock=clock, stop=stopping)
+    return run

@@ -33,6 +33,8 @@ from saleschannel.channel.services.syncrequests import (
     sync_request_start,
     sync_requests_claimable,
 )
+from saleschannel.channel.stock.models import StockSettings
+from saleschannel.channel.stock.services import stock_pushes_cleanup
 from saleschannel.spapi.client import SpApiClient
 from saleschannel.spapi.clock import Clock, SystemClock
 from saleschannel.spapi.errors import AuthFailed
@@ -48,9 +50,11 @@ from saleschannel.workers.leases import (
 )
 from saleschannel.workers.liveness import holder_alive, worker_beat, worker_gone
 from saleschannel.workers.models import Lease
+from saleschannel.workers.push import account_push_try
 
 log = logging.getLogger("saleschannel.worker")
 RETENTION_LEASE = "job:buyer-data-retention"
+PUSH_EVERY_SECONDS = 1.0  # [D] T5: the changes of one SKU within a second go as one push
 ClientFactory = Callable[[Account, Clock], SpApiClient]
 
 
@@ -106,6 +110,7 @@ class Worker:
         self._reconciled_at: dt.datetime | None = None
         self._retention_checked_at: dt.datetime | None = None
         self._beat_at: dt.datetime | None = None
+        self._pushed_at: dt.datetime | None = None
 
     # -- the loop ---------------------------------------------------------------------
     def run(self) -> None:
@@ -137,8 +142,9 @@ class Worker:
         asked = self._serve_sync_requests()
         synced = self._sync_one_due_account()
         sent = self._send_outbox()
+        pushed = self._push_stock()
         self._buyer_data_retention()
-        return bool(served or asked or synced or sent)
+        return bool(served or asked or synced or sent or pushed)
 
     def _beat(self) -> None:
         """Say that this worker runs ("Sync now" tells the merchant when none does)."""
@@ -192,6 +198,7 @@ class Worker:
         try:
             buyer_data_mask(now=now)
             sync_log_prune(now=now)
+            stock_pushes_cleanup(now=now)  # T13: push records kept 90 days
             due = now + dt.timedelta(days=1)
         finally:
             lease_release(key=RETENTION_LEASE, holder=self.holder, due_at=due)
@@ -200,6 +207,23 @@ class Worker:
         """Confirmations to Amazon that shipments wrote (the outbox), sent with the accounts' clients."""
 
         return outbox_send_due(client_factory=lambda account, _clock: self._client(account), clock=self.clock)
+
+    def _push_stock(self) -> int:
+        """T10: each account pushing stock, at most once a second (T5: the changes of one second go
+        as one push, the last winning), under its lease when free (else its holder pushes next)."""
+        now = self.clock.now()
+        if self._pushed_at is not None and (now - self._pushed_at).total_seconds() < PUSH_EVERY_SECONDS:
+            return 0
+        self._pushed_at = now
+        done = 0
+        for account in Account.objects.filter(credentials_state=Account.CredentialsState.OK,
+                                              stock_settings__push_stock=StockSettings.PushStock.ENABLED):
+            if self.stop.is_set():
+                break
+            cycle = account_push_try(account=account, client=self._client(account), clock=self.clock,
+                                     holder=self.holder, ttl=self.policy.lease_ttl, stop=self.stop.is_set)
+            done += (cycle.pushed + cycle.errors + cycle.feeds) if cycle is not None else 0
+        return done
 
     # -- the steps --------------------------------------------------------------------
     def _client(self, account: Account) -> SpApiClient:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -86,3 +88,20 @@ def test_t11_a_manager_retries_an_offer_in_error_only(manager, staff, account):
     assert client_for(manager).post(retry).status_code == 200
     assert Offer.objects.get().state == "due"
     assert client_for(manager).post(f"/api/v1/accounts/{account.pk}/offers/NONE/retry").status_code == 404
+
+
+def test_t15_the_offers_endpoints_are_in_the_openapi_document_and_answers_match_it(manager, account):
+    from tests.api.test_schema import validate
+
+    api = client_for(manager)
+    schema = json.loads(api.get("/api/v1/schema").content)
+    paths = {path for path in schema["paths"] if path.endswith("/offers") or path.endswith("/retry")}
+    offers_path = next(p for p in paths if p.endswith("/offers"))
+    assert offers_path in ("/api/v1/accounts/{id}/offers", "/api/v1/accounts/{pk}/offers")
+    states = next(p for p in schema["paths"][offers_path]["get"]["parameters"] if p["name"] == "state")
+    assert set(states["schema"]["enum"]) == set(Offer.State.values)
+    product_create(sku="MUG", name="Mug", price=1, qty=3)
+    offer_learn(account=account, sku="MUG", product_type="PRODUCT", channels={"DEFAULT": 2}, status=["BUYABLE"])
+    response = api.get(f"/api/v1/accounts/{account.pk}/offers")
+    assert response.status_code == 200 and response.json()[0]["sku"] == "MUG"
+    validate(schema, offers_path, "get", 200, response.json())

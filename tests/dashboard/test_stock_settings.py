@@ -98,3 +98,30 @@ def test_t11_t14_retry_on_an_offer_in_error_is_a_managers(staff_client, manager_
     assert staff_client.post(retry).status_code == 403
     assert manager_client.post(retry).status_code == 302
     assert Offer.objects.get().state == "due"
+
+
+def test_t14_the_offers_page_charts_pushes_per_hour_against_the_plan(staff_client, account):
+    from django.utils import timezone
+
+    from saleschannel.channel.stock.models import StockPush
+
+    product_create(sku="MUG", name="Mug", price=1, qty=3)
+    offer = offer_learn(account=account, sku="MUG", product_type="PRODUCT", channels={"DEFAULT": 2}, status=[])
+    for version in range(1, 4):
+        StockPush.objects.create(account=account, offer=offer, sku="MUG", reason="stock set", quantity=version,
+                                 stock_version=version, generation=0, method="patch", outcome="accepted",
+                                 sent_at=timezone.now())
+    html = staff_client.get(offers_url(account)).content.decode()
+    assert 'id="push-chart"' in html and "Pushes per hour" in html
+    assert "<td>Mug</td>" in html  # T14: the product beside its SKU
+    assert "18000" in html or "18,000" in html  # the plan: 5 a second, an hour of it
+
+
+def test_t14_the_store_dashboard_counts_offers_in_error_or_drift(staff_client, account):
+    for sku, state in (("A", "error"), ("B", "drift"), ("C", "in_sync")):
+        product_create(sku=sku, name=sku, price=1, qty=3)
+        offer = offer_learn(account=account, sku=sku, product_type="PRODUCT", channels={"DEFAULT": 2}, status=[])
+        Offer.objects.filter(pk=offer.pk).update(state=state)
+    html = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk])).content.decode()
+    section = html[html.index('id="offers-attention"'):]
+    assert "Offers in error or drift" in section and '<div class="value">2</div>' in section[:400]

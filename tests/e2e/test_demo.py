@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from saleschannel.cli.demo import DEMO_ACCOUNT
 from tests.childproc import read_line
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,6 +76,12 @@ def _store_orders(env: dict[str, str]) -> list[dict]:
     return json.loads(out)
 
 
+def _listings(env: dict[str, str]) -> list[dict]:
+    out = subprocess.run([sys.executable, "-m", "saleschannel", "listings", DEMO_ACCOUNT, "--json"], env=env, cwd=ROOT,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    return json.loads(out)
+
+
 def _login(base: str, user: str, password: str) -> httpx.Client:
     client = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
     page = client.get("/login/")
@@ -100,6 +107,11 @@ def test_demo_imports_orders_serves_the_dashboard_and_stops_everything_on_ctrl_c
             orders = _store_orders(env)
         assert orders, "a store order was imported from the sandbox"
         assert orders[0]["amazon_order_id"]
+        pushed: list[dict] = []
+        while not pushed and time.monotonic() < deadline + 60:
+            pushed = [row for row in _listings(env) if row["channel"] == "MFN" and row["last_pushed_quantity"] is not None]
+            time.sleep(0 if pushed else 2)
+        assert pushed, "the worker pushed the store's quantities to the sandbox's listings (Stock to Amazon)"
 
         client = _login(url.rstrip("/"), user, password)
         try:

@@ -70,8 +70,3 @@ def test_t10_push_preview_prints_what_would_be_sent_and_sends_nothing(pushing_ac
         ("ZERO", 0, "to_zero"), ("UP", 9, "increase")]
     assert data["would_push"][1]["body"]["patches"][0]["op"] == "merge"
     assert not StockPush.objects.exists()
-
-
-def test_t10_push_without_preview_is_refused_until_the_client_lands(pushing_account, capsys):
-    code, _, err = push(capsys, pushing_account.name, "--once")
-    assert code == 1 and "--preview" in err

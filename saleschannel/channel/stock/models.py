@@ -4,6 +4,7 @@
 - ``Offer``: a listing of the account learned from Amazon (T3), or a store SKU with none,
   with what was last pushed and what the store has seen since (T5).
 - ``StockPush``: each push, why, what, how and Amazon's answer (T11, T13).
+- ``StockFeed``: a ``JSON_LISTINGS_FEED`` of quantities, at most one in flight per account (T9).
 
 Declared with the channel app (``channel/models.py`` imports them); they name the account
 as ``"channel.Account"`` so that this module needs nothing of ``channel/models.py``.
@@ -33,6 +34,8 @@ class StockSettings(models.Model):
     handling_time = models.PositiveSmallIntegerField(null=True, blank=True)
     # The Amazon orders seen up to here have marked their offers due (T5, T4.4).
     orders_seen_until = models.DateTimeField(null=True, blank=True)
+    # T3, T12: when every store SKU was last searched on Amazon (the daily read).
+    offers_read_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -83,6 +86,8 @@ class Offer(models.Model):
     mfn = models.BooleanField(default=False)  # has a DEFAULT element: the only offers ever pushed
     afn = models.BooleanField(default=False)  # has an AMAZON_* element
     amazon_status = models.JSONField(default=list, blank=True)  # ["BUYABLE", "DISCOVERABLE"]
+    # T12: the severities of the listing's issues, as LISTINGS_ITEM_ISSUES_CHANGE last told them.
+    amazon_issue_severities = models.JSONField(default=list, blank=True)
     amazon_quantity = models.IntegerField(null=True, blank=True)  # DEFAULT quantity, Amazon's last word
     amazon_quantity_at = models.DateTimeField(null=True, blank=True)
     discovered_at = models.DateTimeField(null=True, blank=True)
@@ -172,3 +177,45 @@ class StockPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} -> {self.quantity} ({self.outcome})"
+
+
+class StockFeed(models.Model):
+    """A ``JSON_LISTINGS_FEED`` of an account's quantities (T9): at most one in flight per account.
+
+    ``skus`` names message ``n`` as ``skus[n - 1]``; each message's push is a ``StockPush`` row
+    with this ``feed_id`` (outcome ``pending`` until the processing report answers it).
+    """
+
+    class Status(models.TextChoices):
+        BUILT = "built", "Built, not yet created on Amazon"
+        IN_QUEUE = "IN_QUEUE", "In queue"
+        IN_PROGRESS = "IN_PROGRESS", "In progress"
+        DONE = "DONE", "Done"
+        FATAL = "FATAL", "Fatal"
+        CANCELLED = "CANCELLED", "Cancelled"
+
+    account = models.ForeignKey("channel.Account", on_delete=models.CASCADE, related_name="stock_feeds")
+    feed_id = models.CharField(max_length=100, blank=True, default="")
+    reason = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.BUILT)
+    skus = models.JSONField(default=list)
+    accepted = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField()
+    checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "channel"
+        ordering = ["-built_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account"], condition=Q(finished_at__isnull=True),
+                                    name="channel_stockfeed_one_in_flight"),
+        ]
+
+    def __str__(self) -> str:
+        return f"feed {self.feed_id or '(not created)'} of {len(self.skus)} ({self.status})"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.finished_at is None

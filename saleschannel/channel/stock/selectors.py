@@ -9,8 +9,10 @@
   those to send in T6's order, and those found unchanged (to settle, ``offers_settle``).
 - ``offers_list(*, account, state=None) -> list[OfferRow]``: the offers as ``listings`` shows them.
 - ``discovery_batches(*, skus=None) -> list[list[str]]``: the store's SKUs, 20 per search (T3).
+- ``offers_unsearched(*, account) -> list[str]``: store SKUs never searched (T3).
+- ``offers_attention_count(*, account) -> int``, ``pushes_per_hour(*, account, now, tz)``: T14's count and chart.
 
-The pusher (not here: it needs the Listings client) is: ``offers_due_from_amazon_orders``,
+The pusher (``services.push.offers_push``) is: ``offers_due_from_amazon_orders``, ``offers_drift_mark``,
 ``push_plan``, then per planned push a ``patchListingsItem`` (or a feed) and
 ``offer_push_record`` with Amazon's answer, and ``offers_settle`` for the unchanged.
 """
@@ -24,12 +26,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from saleschannel.channel.models import Account, AmazonOrder, OrderSettings
-from saleschannel.channel.stock.models import Offer, StockSettings
+from saleschannel.channel.models import Account, AmazonOrder, OrderSettings, RateBucket
+from saleschannel.channel.stock.models import Offer, StockPush, StockSettings
 from saleschannel.channel.stock.rules import (
     Desired,
     DesiredInputs,
@@ -50,6 +53,7 @@ from saleschannel.commerce.inventory.selectors import (
 )
 from saleschannel.commerce.sales.models import Order as StoreOrder
 from saleschannel.spapi.models import Order, read_order
+from saleschannel.spapi.ratelimit import DEFAULT_PLANS
 
 ZERO = Decimal(0)
 # C43, T4.4: an open MFN order (not shipped, not canceled) that may hold units in flight.
@@ -58,6 +62,7 @@ PAUSE_VARIABLE = "SALESCHANNEL_PUSH_PAUSED"
 STOCK_MOVED = "stock changed"
 # Beyond this many SKUs the open orders are read whole: they are few, a long OR of LIKEs is not.
 SKU_FILTER_MAX = 50
+PATCH_OPERATION = "patchListingsItem"
 STORE_ORDER_OBJECT = "order"  # the ledger's object type of store orders (commerce.sales)
 
 
@@ -70,8 +75,10 @@ class PushState:
 
 
 def installation_paused() -> bool:
-    """T16: ``SALESCHANNEL_PUSH_PAUSED=1`` pauses every account of the installation."""
-    return os.environ.get(PAUSE_VARIABLE, "") == "1"
+    """T16: ``SALESCHANNEL_PUSH_PAUSED=1`` pauses every account of the installation: the Django
+    setting of that name (read from the environment at start), or the environment now (a
+    running process sees it set without a restart)."""
+    return bool(getattr(django_settings, PAUSE_VARIABLE, False)) or os.environ.get(PAUSE_VARIABLE, "") == "1"
 
 
 def stock_settings_of(*, account: Account) -> StockSettings:
@@ -397,3 +404,41 @@ def discovery_batches(*, skus: Iterable[str] | None = None) -> list[list[str]]:
     """T3: the SKUs to search for (``skus``, or every store SKU), in order, 20 per call."""
     wanted = sorted(set(skus) if skus is not None else set(Product.objects.values_list("sku", flat=True)))
     return [wanted[start:start + DISCOVERY_BATCH] for start in range(0, len(wanted), DISCOVERY_BATCH)]
+
+
+def offers_unsearched(*, account: Account) -> list[str]:
+    """T3: store SKUs never searched for the account (a product added, a SKU changed)."""
+    known = Offer.objects.filter(account=account).values_list("sku", flat=True)
+    return sorted(Product.objects.exclude(sku__in=known).values_list("sku", flat=True))
+
+
+ATTENTION_STATES = (Offer.State.ERROR.value, Offer.State.DRIFT.value)
+
+
+def offers_attention_count(*, account: Account) -> int:
+    """T14: the account's offers in error or in drift (the store dashboard's count)."""
+    return Offer.objects.filter(account=account, state__in=ATTENTION_STATES).count()
+
+
+@dataclass(frozen=True)
+class PushesPerHour:
+    """T14: pushes per hour (patches and feed messages) and the plan's hourly limit of patches."""
+
+    points: list[tuple[dt.datetime, int]]
+    plan_per_hour: float
+
+
+def pushes_per_hour(*, account: Account, now: dt.datetime, tz: dt.tzinfo, hours: int = 24) -> PushesPerHour:
+    """The account's pushes sent in each of the last ``hours`` hours (in ``tz``), oldest first, against
+    the seller's patch plan (T8: 5 a second unless Amazon advertised another rate)."""
+    start = now.astimezone(tz).replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=hours - 1)
+    slots = [start + dt.timedelta(hours=i) for i in range(hours)]
+    counts = dict.fromkeys(slots, 0)
+    for sent_at in StockPush.objects.filter(account=account, sent_at__gte=start).values_list("sent_at", flat=True):
+        slot = sent_at.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+        if slot in counts:
+            counts[slot] += 1
+    rate = (RateBucket.objects.filter(seller_id=account.seller_id, operation=PATCH_OPERATION)
+            .values_list("rate", flat=True).first())
+    plan = float(rate if rate is not None else DEFAULT_PLANS[PATCH_OPERATION].rate)
+    return PushesPerHour(points=[(slot, counts[slot]) for slot in slots], plan_per_hour=plan * 3600)

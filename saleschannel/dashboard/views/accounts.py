@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from saleschannel.channel.models import Account
+from saleschannel.channel.stock.selectors import offers_attention_count
 from saleschannel.dashboard import actions, charts, selectors, sync_view
 from saleschannel.dashboard.pagination import keyset_page
 from saleschannel.dashboard.permissions import manager_required, viewer_required
@@ -99,6 +100,7 @@ def store_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "revenue": selectors.revenue(account=account, now=now),
         "day_chart": day_chart,
         "call_chart": call_chart,
+        "offers_attention": offers_attention_count(account=account),  # Stock to Amazon (T14)
         "calls": calls,
         "recent": recent,
         "sync": sync_view.sync_state(account=account, now=now),

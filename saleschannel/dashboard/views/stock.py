@@ -9,14 +9,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from saleschannel.channel.errors import SettingsInvalid
 from saleschannel.channel.models import Account
 from saleschannel.channel.stock.models import Offer
-from saleschannel.channel.stock.selectors import offers_list, push_state, stock_settings_of
+from saleschannel.channel.stock.selectors import offers_list, push_state, pushes_per_hour, stock_settings_of
 from saleschannel.channel.stock.services import offer_retry, stock_settings_update
-from saleschannel.dashboard import selectors
+from saleschannel.channel.stock.services.feeds import stock_feed_open, stuck
+from saleschannel.commerce.catalog.models import Product
+from saleschannel.dashboard import charts, selectors
 from saleschannel.dashboard.permissions import is_manager, manager_required, viewer_required
 from saleschannel.dashboard.stock_settings_form import FIELDS, StockSettingsForm, current_values
 from saleschannel.dashboard.views.accounts import account_or_404
@@ -81,19 +84,33 @@ def offers(request: HttpRequest, pk: int) -> HttpResponse:
     errors = dict(Offer.objects.filter(account=account, state=Offer.State.ERROR).values_list("sku", "error_message"))
     settings = stock_settings_of(account=account)
     current = push_state(account=account)
+    feed = stock_feed_open(account=account)
+    shown = rows[:OFFERS_SHOWN]
+    names = dict(Product.objects.filter(sku__in=[row.sku for row in shown]).values_list("sku", "name"))
     context: dict[str, Any] = {
         "account": account,
-        "rows": [{**row.as_dict(), "error": errors.get(row.sku, "")} for row in rows[:OFFERS_SHOWN]],
+        "rows": [{**row.as_dict(), "error": errors.get(row.sku, ""), "product": names.get(row.sku, "")}
+                 for row in shown],
         "more": max(len(rows) - OFFERS_SHOWN, 0),
         "states": Offer.State.choices,
         "state": state,
         "can_change": is_manager(request.user),
         "paused": current.reason if not current.active else "",
         "push_enabled": settings.push_enabled,
+        "push_chart": _push_chart(account),
+        "feed": feed,
+        "feed_stuck": feed is not None and stuck(feed, timezone.now()),
         "nav": "accounts",
         "title": f"Offers · {account.name}",
     }
     return render_page(request, "dashboard/offers.html", context)
+
+
+def _push_chart(account: Account) -> charts.Chart:
+    """T14: pushes per hour over the last day, against the seller's patch plan (a dashed line)."""
+    hourly = pushes_per_hour(account=account, now=timezone.now(), tz=selectors.display_zone())
+    return charts.bar_chart([(slot.strftime("%H:%M"), n) for slot, n in hourly.points],
+                            title="Pushes per hour, last 24 hours", limit=hourly.plan_per_hour, label_every=4)
 
 
 @require_POST

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from saleschannel.channel import rules
 from saleschannel.channel.models import Account, AmazonOrder, AmazonStatusEvent, ImportPeriod
 from saleschannel.channel.services.imports.snapshot import amazon_order_id_of, order_view, snapshot_fields
+from saleschannel.channel.stock.services.offers import offers_due_for_amazon_order
 from saleschannel.commerce.memo import remembered
 from saleschannel.spapi.models import Order, UnreadableOrder, read_order
 
@@ -110,6 +111,16 @@ def amazon_order_recorded(*, account: Account, order: Order | UnreadableOrder, s
 
 
 def _upsert(
+    account: Account, amazon_order_id: str, order: Order | UnreadableOrder, fields: dict[str, Any],
+    eligible: bool, seen_at: dt.datetime,
+) -> Recorded:
+    recorded = _upsert_snapshot(account, amazon_order_id, order, fields, eligible, seen_at)
+    if recorded.changed:  # Stock to Amazon (T5): the order's SKUs are due for a push
+        offers_due_for_amazon_order(amazon_order=recorded.amazon_order, now=seen_at)
+    return recorded
+
+
+def _upsert_snapshot(
     account: Account, amazon_order_id: str, order: Order | UnreadableOrder, fields: dict[str, Any],
     eligible: bool, seen_at: dt.datetime,
 ) -> Recorded:

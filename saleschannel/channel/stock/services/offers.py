@@ -1,6 +1,7 @@
 """What the channel learns of its offers and the marks that make them due (T3, T5, T11, T12).
 
 - ``offers_mark_due(*, account, reason, skus=None, now=None, stock_changed=False) -> int``
+- ``offers_due_for_amazon_order(*, amazon_order, now=None) -> int``: the recording's hook (T5).
 - ``offers_due_from_amazon_orders(*, account, now=None) -> int``: the Amazon orders seen since
   the last call mark their SKUs' offers due (T4.4, T5).
 - ``offer_learn(*, account, sku, product_type, channels, status, now=None) -> Offer``: what T3's
@@ -62,6 +63,16 @@ def offers_mark_due(
                          due_reason=reason[:255], state=state, **reset)
 
 
+def offers_due_for_amazon_order(*, amazon_order: AmazonOrder, now: dt.datetime | None = None) -> int:
+    """T5, T4.4: an Amazon order just recorded marks its SKUs' offers due ("Amazon order … seen"),
+    in the recording's own transaction: the push of the same cycle sees it."""
+    skus = [sku for sku in amazon_order.skus.split("|") if sku]
+    if not skus or amazon_order.channel != AmazonOrder.Channel.FBM:
+        return 0
+    return offers_mark_due(account=amazon_order.account, reason=f"Amazon order {amazon_order.amazon_order_id} seen",
+                           skus=skus, now=now)
+
+
 def offers_due_from_amazon_orders(*, account: Account, now: dt.datetime | None = None) -> int:
     """T5: each Amazon order seen since the last call marks its SKUs' offers due ("Amazon order … seen"),
     since it may start or end an in-flight guard (T4.4). Returns the number of offers marked."""
@@ -81,8 +92,9 @@ def offers_due_from_amazon_orders(*, account: Account, now: dt.datetime | None =
             marked += offers_mark_due(account=account, reason=f"Amazon order {order_id} seen",
                                       skus=[s for s in skus.split("|") if s], now=now)
             latest = seen_at
-        settings.orders_seen_until = latest
-        settings.save(update_fields=["orders_seen_until", "updated_at"])
+        if latest != settings.orders_seen_until:  # a cycle that saw nothing new writes nothing
+            settings.orders_seen_until = latest
+            settings.save(update_fields=["orders_seen_until", "updated_at"])
     return marked
 
 
@@ -127,8 +139,14 @@ def offer_learn(
 def offers_not_found(*, account: Account, skus: Iterable[str]) -> int:
     """T3: offers of SKUs that a search asked for and Amazon no longer lists are ``not_on_amazon``
     (never pushed: Amazon accepts a patch of an unknown SKU and does nothing with it)."""
-    return Offer.objects.filter(account=account, sku__in=sorted(set(skus))).update(
+    wanted = sorted(set(skus))
+    changed = Offer.objects.filter(account=account, sku__in=wanted).update(
         mfn=False, afn=False, amazon_quantity=None, state=Offer.State.NOT_ON_AMAZON)
+    # A SKU searched for the first time is kept too: the search is not made again for it until
+    # the daily read (a product added or a SKU changed is a store SKU with no row yet).
+    Offer.objects.bulk_create([Offer(account=account, sku=sku, state=Offer.State.NOT_ON_AMAZON) for sku in wanted],
+                              ignore_conflicts=True)
+    return changed
 
 
 def offer_quantity_seen(*, account: Account, sku: str, quantity: int, now: dt.datetime | None = None) -> Offer:
