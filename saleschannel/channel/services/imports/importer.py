@@ -203,7 +203,6 @@ def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[b
     reason, code = _apply_pending(ao, decision, stock)
     _set_state(ao, decision, reason, code, now)
     if decision.action is rules.Action.KEEP:
-
         amazon_shipments_reconcile(amazon_order=ao, now=now)  # shipped in Seller Central; the rest canceled
     return _outcome(ao)
 
@@ -224,6 +223,9 @@ def _create(
     ao.save(update_fields=DECIDED)
     ImportAttempt.objects.create(amazon_order=ao, attempted_at=now, manual=manual, succeeded=True,
                                  store_order_number=order.number)
+    # C30: packages Amazon lists already (shipped from Seller Central) become shipments at once,
+    # and lines it canceled before this snapshot are canceled (C32); never confirmed back.
+    amazon_shipments_reconcile(amazon_order=ao, now=now, packages_only=True)
     return _outcome(ao, created=True, attempted=True)
 
 

@@ -41,7 +41,9 @@ UNKNOWN_CARRIER = "Unknown"
 REPORTING_STATUSES = frozenset({"PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED"})
 
 
-def amazon_shipments_reconcile(*, amazon_order: AmazonOrder, now: dt.datetime | None = None) -> int:
+def amazon_shipments_reconcile(
+    *, amazon_order: AmazonOrder, now: dt.datetime | None = None, packages_only: bool = False,
+) -> int:
     """Bring an imported FBM store order in line with Amazon's latest snapshot; returns the
     shipments recorded.
 
@@ -49,6 +51,10 @@ def amazon_shipments_reconcile(*, amazon_order: AmazonOrder, now: dt.datetime | 
     recorded as shipments; quantities Amazon canceled on a partly shipped order are canceled,
     and the order ends ``complete``. The importer calls this after recording a newer snapshot
     of an imported order. Safe to call again: a package is recorded once.
+
+    ``packages_only`` (right after creation, C30): only Amazon's packages are recorded; units
+    Amazon counts as shipped without package data keep their reservation until a snapshot
+    brings packages or the merchant ships them in the store.
     """
     with transaction.atomic():
         ao = (AmazonOrder.objects.select_for_update(of=("self",)).select_related("store_order", "account")
@@ -63,7 +69,8 @@ def amazon_shipments_reconcile(*, amazon_order: AmazonOrder, now: dt.datetime | 
         now = now or timezone.now()
         recorded = _record_packages(ao, order, parsed, now)
         _cancel_rest(order, parsed)
-        recorded += _record_unexplained(ao, order, parsed, now)
+        if not packages_only:
+            recorded += _record_unexplained(ao, order, parsed, now)
     return recorded
 
 
