@@ -104,3 +104,26 @@ def test_c30_hand_import_of_a_shipped_order_records_its_packages(account, enable
     assert order.state == "complete" and order.shipments.count() == 1 and source_qty("SKU-A") == 9
     assert ledger(order) == {"SKU-A": 0}
     _whole()
+
+
+def test_c32_line_canceled_while_unshipped_is_canceled_in_the_store(imported, amazon, enabled_account):
+    ao, order = imported(items=(("SKU-A", 2), ("SKU-B", 1)))
+    amazon.clock.advance(3600)
+    amazon.app.cancel_line(ao.amazon_order_id)  # the buyer cancels SKU-B, the order stays Unshipped
+
+    snapshot_take(enabled_account, amazon, ao.amazon_order_id)
+
+    order.refresh_from_db()
+    items = {i.sku: i for i in order.items.all()}
+    assert (items["SKU-B"].qty_canceled, items["SKU-B"].qty_shipped) == (1, 0)
+    assert ledger(order) == {"SKU-A": Decimal(-2), "SKU-B": 0}
+    assert salable("SKU-B") == 5
+    assert order.history.filter(comment__contains="Canceled at Amazon").exists()
+    shipment, _ = amazon_order_ship(order=order, carrier_code="UPS", tracking_number="1Z1", now=amazon.clock.now())
+    assert [(i.sku, i.qty) for i in shipment.items.all()] == [("SKU-A", 2)]
+    assert _send(amazon) == 1
+    assert amazon.order(ao.amazon_order_id)["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
+    order.refresh_from_db()
+    assert order.state == "complete" and ledger(order) == {"SKU-A": 0, "SKU-B": 0}
+    assert (source_qty("SKU-A"), source_qty("SKU-B")) == (8, 5)
+    _whole()

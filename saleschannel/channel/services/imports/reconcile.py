@@ -39,6 +39,8 @@ log = logging.getLogger("saleschannel.outbox")
 ZERO = Decimal(0)
 UNKNOWN_CARRIER = "Unknown"
 REPORTING_STATUSES = frozenset({"PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED"})
+# C32: before anything ships, Amazon may still cancel single lines of the order.
+LINE_CANCEL_STATUSES = frozenset({"UNSHIPPED"})
 
 
 def amazon_shipments_reconcile(
@@ -64,7 +66,12 @@ def amazon_shipments_reconcile(
             return 0
         parsed = order_parse(ao.raw)
         status = parsed.fulfillment_status if isinstance(parsed, Order) else None
-        if not isinstance(parsed, Order) or status not in REPORTING_STATUSES:
+        if not isinstance(parsed, Order):
+            return 0
+        if status in LINE_CANCEL_STATUSES:
+            _cancel_rest(order, parsed)
+            return 0
+        if status not in REPORTING_STATUSES:
             return 0
         now = now or timezone.now()
         recorded = _record_packages(ao, order, parsed, now)
