@@ -17,7 +17,11 @@ from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.commerce.catalog.services import product_create
 from saleschannel.commerce.customers.services import customer_get_or_create
 from saleschannel.commerce.inventory.selectors import open_reservations, stock_for_store
-from saleschannel.commerce.inventory.services import reservation_append, reservation_transfer
+from saleschannel.commerce.inventory.services import (
+    reservation_append,
+    reservation_compensate,
+    reservation_transfer,
+)
 from saleschannel.commerce.sales.models import Order as StoreOrder
 from saleschannel.commerce.sales.services import (
     AddressData,
@@ -171,7 +175,11 @@ def _reserve(amazon_order: AmazonOrder, order: StoreOrder, decision: rules.Decis
         return
     stock = stock_for_store(store=order.store)
     key = f"amazon:{amazon_order.account_id}:{amazon_order.amazon_order_id}"
+    wanted: dict[str, Decimal] = {}
+    for line in lines:
+        wanted[line.sku] = wanted.get(line.sku, ZERO) + line.qty
     if decision.pending is rules.PendingAction.TRANSFER:
+        _pending_shrink(amazon_order, stock, wanted, key)
         reservation_transfer(stock=stock, from_object=(PENDING_OBJECT_TYPE, amazon_order.amazon_order_id),
                              to_object=(ORDER_OBJECT_TYPE, str(order.pk)),
                              event_key=f"{key}:pending:{amazon_order.pending_generation}:to-order")
@@ -179,10 +187,19 @@ def _reserve(amazon_order: AmazonOrder, order: StoreOrder, decision: rules.Decis
     # The order was created in this transaction: only a transfer can have given it reservations.
     held = (open_reservations(object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk), stock=stock)
             if decision.pending is rules.PendingAction.TRANSFER else {})
-    wanted: dict[str, Decimal] = {}
-    for line in lines:
-        wanted[line.sku] = wanted.get(line.sku, ZERO) + line.qty
     missing = [(sku, qty + held.get(sku, ZERO)) for sku, qty in sorted(wanted.items()) if qty + held.get(sku, ZERO) > 0]
     if missing:
         reservation_append(stock=stock, lines=missing, event_type="order_placed", object_type=ORDER_OBJECT_TYPE,
                            object_id=str(order.pk), event_key=f"{key}:order:{order.pk}:reserve")
+
+
+def _pending_shrink(amazon_order: AmazonOrder, stock: Any, wanted: dict[str, Decimal], key: str) -> None:
+    """C35: what Amazon removed from the order since it was reserved is compensated before the
+    rest moves to the store order; only what the lines now need moves."""
+    held = open_reservations(object_type=PENDING_OBJECT_TYPE, object_id=amazon_order.amazon_order_id, stock=stock)
+    excess = [(sku, -qty - wanted.get(sku, ZERO)) for sku, qty in sorted(held.items())
+              if -qty - wanted.get(sku, ZERO) > 0]
+    if excess:
+        reservation_compensate(stock=stock, object_type=PENDING_OBJECT_TYPE, object_id=amazon_order.amazon_order_id,
+                               event_type="amazon_order_shrunk", lines=excess,
+                               event_key=f"{key}:pending:{amazon_order.pending_generation}:shrunk")

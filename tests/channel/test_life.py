@@ -1,0 +1,55 @@
+"""The order's life after the first snapshot (#16), at the import: what Amazon changed before
+creation (C35), what the merchant corrected (C33), money (C34), orders seen while import was
+disabled (C31), statuses the model does not name (C37), waiting reasons (C36), and the buyer's
+name (C38). The ledger stays whole in each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from saleschannel.commerce.inventory.selectors import reserved_totals_verify
+from saleschannel.spapi.models import read_order
+from tests.channel.conftest import make_product, record_and_evaluate, reservations_of
+from tests.channel.factories import T0, order_dict
+from tests.sync.helpers import expected_reservations, reservations_balance
+
+pytestmark = pytest.mark.django_db
+
+LATER = T0 + dt.timedelta(days=1, hours=1)
+
+
+def _whole(pending: dict[str, Decimal] | None = None) -> None:
+    assert reserved_totals_verify() == []
+    expected = expected_reservations()
+    for sku, qty in (pending or {}).items():
+        expected[sku] = expected.get(sku, Decimal(0)) + qty
+    assert reservations_balance() == {k: v for k, v in expected.items() if v}
+
+
+def _salable(sku: str) -> Decimal:
+    from saleschannel.commerce.inventory.selectors import salable_quantity, stock_for_store
+    from saleschannel.commerce.stores.selectors import store_default
+
+    return salable_quantity(stock=stock_for_store(store=store_default()), sku=sku)
+
+
+def test_c35_only_what_the_lines_need_moves_from_a_pending_reservation(enabled_account, enable):
+    enable(pending_orders="reserve")
+    make_product("SKU-R", qty=5)
+    make_product("SKU-S", qty=5)
+    body = order_dict(status="Pending", items=[("SKU-R", 3), ("SKU-S", 1)], prices=False)
+    stored, _ = record_and_evaluate(enabled_account, read_order(body))
+    assert reservations_of("amazon_order", stored.amazon_order_id) == {"SKU-R": Decimal(-3), "SKU-S": Decimal(-1)}
+    # Amazon removed two units of SKU-R and the whole SKU-S line before the order became Unshipped.
+    later = order_dict(order_id=stored.amazon_order_id, items=[("SKU-R", 1), ("SKU-S", 0)], updated=LATER)
+
+    stored, outcome = record_and_evaluate(enabled_account, read_order(later))
+
+    assert outcome.created, stored.reason
+    assert reservations_of("amazon_order", stored.amazon_order_id) == {}
+    assert reservations_of("order", stored.store_order_id) == {"SKU-R": -1}
+    assert (_salable("SKU-R"), _salable("SKU-S")) == (4, 5)
+    _whole()
