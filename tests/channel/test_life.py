@@ -53,3 +53,23 @@ def test_c35_only_what_the_lines_need_moves_from_a_pending_reservation(enabled_a
     assert reservations_of("order", stored.store_order_id) == {"SKU-R": -1}
     assert (_salable("SKU-R"), _salable("SKU-S")) == (4, 5)
     _whole()
+
+
+def test_c33_corrected_address_wins_over_later_snapshots_and_the_order_says_so(enabled_account):
+    from saleschannel.dashboard.services import amazon_order_address_correct
+
+    make_product("SKU-A", qty=5)
+    body = order_dict(status="Pending", items=[("SKU-A", 1)], prices=False)
+    stored, _ = record_and_evaluate(enabled_account, read_order(body))
+    amazon_order_address_correct(amazon_order_pk=stored.pk, user=None, address={
+        "addressLine1": "9 New Road", "city": "Tacoma", "postalCode": "98402"})
+    # The next snapshot (Unshipped, the one that imports) still carries Amazon's old address.
+    later = order_dict(order_id=stored.amazon_order_id, items=[("SKU-A", 1)], updated=LATER)
+
+    stored, outcome = record_and_evaluate(enabled_account, read_order(later))
+
+    assert outcome.created, stored.reason
+    address = stored.store_order.addresses.get(address_type="shipping")
+    assert (address.street, address.city, address.postcode) == ("9 New Road", "Tacoma", "98402")
+    assert stored.store_order.history.filter(comment__icontains="address corrected").exists()
+    _whole()

@@ -15,6 +15,7 @@ core's ``salable_increased`` signal in ``ChannelConfig.ready``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import threading
@@ -211,7 +212,9 @@ def _create(
     ao: AmazonOrder, parsed: Order, decision: rules.Decision, settings: OrderSettings, manual: bool,
     now: dt.datetime,
 ) -> ImportOutcome:
-    order = store_order_create(amazon_order=ao, parsed=parsed, decision=decision, settings=settings)
+    parsed, corrected = _address_corrected(ao, parsed)
+    order = store_order_create(amazon_order=ao, parsed=parsed, decision=decision, settings=settings,
+                               address_corrected=corrected)
     if decision.pending in (rules.PendingAction.COMPENSATE, rules.PendingAction.TRANSFER):
         # What the transfer did not take over (held on another store's stock) is released.
         _pending_release(ao)
@@ -227,6 +230,22 @@ def _create(
     # and lines it canceled before this snapshot are canceled (C32); never confirmed back.
     amazon_shipments_reconcile(amazon_order=ao, now=now, packages_only=True)
     return _outcome(ao, created=True, attempted=True)
+
+
+def _address_corrected(ao: AmazonOrder, parsed: Order) -> tuple[Order, bool]:
+    """C33: the merchant's last address correction, kept apart from Amazon's snapshots, wins over
+    the address of the snapshot that creates the order."""
+    last = ao.address_corrections.order_by("-corrected_at", "-pk").first()
+    if last is None or not isinstance(last.corrected, dict) or not isinstance(ao.raw, dict):
+        return parsed, False
+    raw = copy.deepcopy(ao.raw)
+    recipient = raw.get("recipient") if isinstance(raw.get("recipient"), dict) else {}
+    recipient["deliveryAddress"] = {k: v for k, v in last.corrected.items() if v not in (None, "")}
+    raw["recipient"] = recipient
+    corrected = order_parse(raw)
+    if not isinstance(corrected, Order):
+        raise ImportFailed("the corrected shipping address cannot be read: correct it again")
+    return corrected, True
 
 
 def _pending_reserve(ao: AmazonOrder, decision: rules.Decision, stock: Any) -> tuple[str, rules.Reason]:

@@ -136,6 +136,7 @@ def _customer(decision: rules.Decision, settings: OrderSettings, email: str, nam
 
 def store_order_create(
     *, amazon_order: AmazonOrder, parsed: Order, decision: rules.Decision, settings: OrderSettings,
+    address_corrected: bool = False,
 ) -> StoreOrder:
     """Create the store order, reserve (or take over the pending reservation), invoice; all or nothing."""
     store = settings.store
@@ -155,6 +156,8 @@ def store_order_create(
     comment = f"Amazon order {amazon_order.amazon_order_id}"
     if decision.buyer_withheld:
         comment += ": Amazon withheld the buyer's email, so this is a guest order"
+    if address_corrected:
+        comment += ". Shipping address corrected on the dashboard before import"
     order = order_create(
         store=store, number=number, lines=lines, status=status or None, customer=customer, email=email,
         firstname=names[0], lastname=names[1], billing=address, shipping=address,
