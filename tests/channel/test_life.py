@@ -73,3 +73,79 @@ def test_c33_corrected_address_wins_over_later_snapshots_and_the_order_says_so(e
     assert (address.street, address.city, address.postcode) == ("9 New Road", "Tacoma", "98402")
     assert stored.store_order.history.filter(comment__icontains="address corrected").exists()
     _whole()
+
+
+def _with_gift_wrap(body):
+    body["proceeds"]["breakdowns"] = [
+        {"type": "ITEM", "subtotal": {"amount": "20.00", "currencyCode": "USD"}},
+        {"type": "SHIPPING", "subtotal": {"amount": "5.99", "currencyCode": "USD"}},
+        {"type": "TAX", "subtotal": {"amount": "1.75", "currencyCode": "USD"}},
+        {"type": "DISCOUNT", "subtotal": {"amount": "-2.00", "currencyCode": "USD"}},
+        {"type": "GIFT_WRAP", "subtotal": {"amount": "3.99", "currencyCode": "USD"}},
+    ]
+    body["proceeds"]["grandTotal"] = {"amount": "29.73", "currencyCode": "USD"}
+    return body
+
+
+def test_c34_gift_wrap_and_every_other_proceeds_type_are_kept_and_add_up(enabled_account, capsys):
+    make_product("SKU-A", qty=5)
+    body = _with_gift_wrap(order_dict(items=[("SKU-A", 2)]))
+    body["proceeds"]["breakdowns"].append({"type": "SPACE_FEE", "subtotal": {"amount": "1.00", "currencyCode": "USD"}})
+    body["proceeds"]["grandTotal"] = {"amount": "30.73", "currencyCode": "USD"}
+
+    stored, outcome = record_and_evaluate(enabled_account, read_order(body))
+
+    assert outcome.created
+    from saleschannel.commerce.sales.selectors import order_totals
+
+    order = stored.store_order
+    order.refresh_from_db()
+    expected = {"subtotal": "20.00", "shipping": "5.99", "gift_wrap": "3.99", "cod_fee": "0.00", "tax": "1.75",
+                "discount": "-2.00", "delivery_tip": "0.00", "other": "1.00", "grand_total": "30.73"}
+    assert order_totals(order) == expected
+    assert sum(Decimal(v) for k, v in expected.items() if k != "grand_total") == Decimal("30.73")
+    assert order.history.filter(comment__contains="SPACE_FEE").exists()
+
+    import json
+
+    from saleschannel.cli import main
+
+    assert main(["orders", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["totals"] == expected
+    assert (row["customer_firstname"], row["customer_lastname"]) == ("Jane", "Buyer")
+
+
+def test_c34_parts_that_do_not_add_up_keep_amazons_grand_total_and_say_by_how_much(enabled_account):
+    make_product("SKU-A", qty=5)
+    body = _with_gift_wrap(order_dict(items=[("SKU-A", 2)]))
+    body["proceeds"]["grandTotal"] = {"amount": "30.00", "currencyCode": "USD"}
+
+    stored, _ = record_and_evaluate(enabled_account, read_order(body))
+
+    order = stored.store_order
+    order.refresh_from_db()
+    assert order.grand_total == Decimal("30.00")
+    assert order.history.filter(comment__contains="difference of 0.27").exists()
+
+
+def test_c34_the_dashboard_and_the_rest_api_show_every_part(enabled_account, settings):
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from saleschannel.api.tokens import api_token_create
+    from tests.dashboard.factories import user_make
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    make_product("SKU-A", qty=5)
+    stored, _ = record_and_evaluate(enabled_account, read_order(_with_gift_wrap(order_dict(items=[("SKU-A", 2)]))))
+    user = user_make("sam", manager=False)
+    client = Client()
+    client.force_login(user)
+    page = client.get(f"/orders/{stored.store_order_id}/").content.decode()
+    totals = page[page.index('id="totals"'):]
+    assert "Gift wrap" in totals and "3.99" in totals and "29.73" in totals and "Parts differ" not in totals
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user).key}")
+    answer = api.get(f"/api/v1/orders/{stored.store_order_id}").json()
+    assert answer["totals"]["gift_wrap"] == "3.99" and answer["totals"]["grand_total"] == "29.73"

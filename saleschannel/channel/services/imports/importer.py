@@ -239,7 +239,8 @@ def _address_corrected(ao: AmazonOrder, parsed: Order) -> tuple[Order, bool]:
     if last is None or not isinstance(last.corrected, dict) or not isinstance(ao.raw, dict):
         return parsed, False
     raw = copy.deepcopy(ao.raw)
-    recipient = raw.get("recipient") if isinstance(raw.get("recipient"), dict) else {}
+    found = raw.get("recipient")
+    recipient: dict[str, Any] = found if isinstance(found, dict) else {}
     recipient["deliveryAddress"] = {k: v for k, v in last.corrected.items() if v not in (None, "")}
     raw["recipient"] = recipient
     corrected = order_parse(raw)

@@ -89,15 +89,37 @@ def _lines(parsed: Order) -> list[OrderLine]:
     return lines
 
 
+# C34: Amazon's proceeds types and the store order's totals that keep them; a type not known
+# yet is kept in "other".
+BREAKDOWN_FIELDS = {
+    "ITEM": "subtotal", "SHIPPING": "shipping_amount", "GIFT_WRAP": "gift_wrap_amount", "COD_FEE": "cod_fee_amount",
+    "TAX": "tax_amount", "DISCOUNT": "discount_amount", "DELIVERY_TIP": "delivery_tip_amount", "OTHER": "other_amount",
+}
+
+
 def _totals(parsed: Order, lines: list[OrderLine]) -> OrderTotals:
-    """R20: the grand total is Amazon's; shipping, tax and discount come from its breakdowns."""
-    item_total = parsed.breakdown("ITEM")
-    subtotal = item_total.amount if item_total else sum((line.qty * line.price for line in lines), ZERO)
-    discount = _amount(parsed.discount_total)
-    return OrderTotals(
-        subtotal=subtotal, shipping_amount=_amount(parsed.shipping_total), tax_amount=_amount(parsed.tax_total),
-        discount_amount=discount, grand_total=_amount(parsed.grand_total),
-    )
+    """R20, C34: the grand total is Amazon's; every proceeds breakdown, known or not, is kept."""
+    parts: dict[str, Decimal] = dict.fromkeys(BREAKDOWN_FIELDS.values(), ZERO)
+    for kind in dict.fromkeys(b.type for b in parsed.proceeds_breakdowns):
+        field = BREAKDOWN_FIELDS.get(kind, "other_amount")
+        parts[field] += _amount(parsed.breakdown(kind))
+    if parsed.breakdown("ITEM") is None:
+        parts["subtotal"] = sum((line.qty * line.price for line in lines), ZERO)
+    return OrderTotals(**parts, grand_total=_amount(parsed.grand_total))
+
+
+def _totals_note(parsed: Order, totals: OrderTotals) -> str:
+    """What the order's history says of its money: proceeds types not known yet, and by how much
+    Amazon's own parts miss its grand total (C34)."""
+    notes = []
+    unknown = sorted({b.type for b in parsed.proceeds_breakdowns} - set(BREAKDOWN_FIELDS))
+    if unknown:
+        notes.append(f"Amazon's proceeds {', '.join(t[:40] for t in unknown)} are kept under Other")
+    parts = sum((getattr(totals, field) for field in BREAKDOWN_FIELDS.values()), ZERO)
+    if parts != totals.grand_total:
+        notes.append(f"Amazon's parts add up to {parts}, its grand total is {totals.grand_total} "
+                     f"(a difference of {totals.grand_total - parts})")
+    return "".join(f". {note}" for note in notes)
 
 
 def _placeholder_products(parsed: Order, lines: list[OrderLine]) -> None:
@@ -156,12 +178,14 @@ def store_order_create(
     comment = f"Amazon order {amazon_order.amazon_order_id}"
     if decision.buyer_withheld:
         comment += ": Amazon withheld the buyer's email, so this is a guest order"
+    totals = _totals(parsed, lines)
+    comment += _totals_note(parsed, totals)
     if address_corrected:
         comment += ". Shipping address corrected on the dashboard before import"
     order = order_create(
         store=store, number=number, lines=lines, status=status or None, customer=customer, email=email,
         firstname=names[0], lastname=names[1], billing=address, shipping=address,
-        currency=parsed.currency or "", totals=_totals(parsed, lines), payment_method="amazon", is_invoiced=True,
+        currency=parsed.currency or "", totals=totals, payment_method="amazon", is_invoiced=True,
         external=ExternalRef(EXTERNAL_CHANNEL, str(amazon_order.account_id), amazon_order.amazon_order_id),
         comment=comment,
     )
