@@ -13,7 +13,7 @@ import pytest
 from saleschannel.commerce.inventory.selectors import reserved_totals_verify
 from saleschannel.spapi.models import read_order
 from tests.channel.conftest import make_product, record_and_evaluate, reservations_of
-from tests.channel.factories import T0, order_dict
+from tests.channel.factories import T0, order_dict, with_status
 from tests.sync.helpers import expected_reservations, reservations_balance
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +149,40 @@ def test_c34_the_dashboard_and_the_rest_api_show_every_part(enabled_account, set
     api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user).key}")
     answer = api.get(f"/api/v1/orders/{stored.store_order_id}").json()
     assert answer["totals"]["gift_wrap"] == "3.99" and answer["totals"]["grand_total"] == "29.73"
+
+
+def _enable_at(account, at):
+    from saleschannel.channel.services.settings import order_settings_update
+
+    order_settings_update(account=account, changes={"import_orders": "enabled"}, now=at)
+
+
+def test_c31_order_seen_unshipped_while_disabled_never_imports_by_itself(account):
+    make_product("SKU-A", qty=5)
+    body = order_dict(items=[("SKU-A", 1)], updated=T0 + dt.timedelta(days=1))
+    stored, _ = record_and_evaluate(account, read_order(body), seen_at=T0 + dt.timedelta(days=1))
+    assert stored.import_state == "not_importable"
+    _enable_at(account, T0 + dt.timedelta(days=2))
+    shipped = with_status(body, "Shipped", at=T0 + dt.timedelta(days=3))
+
+    stored, outcome = record_and_evaluate(account, read_order(shipped), seen_at=T0 + dt.timedelta(days=3))
+
+    assert not outcome.created and stored.store_order_id is None
+    assert stored.import_state == "not_importable" and stored.reason_code == "reached_while_disabled"
+    from saleschannel.channel.services.imports.importer import amazon_order_import_by_hand
+
+    assert amazon_order_import_by_hand(account=account, amazon_order_id=stored.amazon_order_id).imported
+    _whole()
+
+
+def test_c31_order_seen_only_pending_while_disabled_imports_on_its_next_creating_status(account):
+    make_product("SKU-A", qty=5)
+    body = order_dict(status="Pending", items=[("SKU-A", 1)], prices=False, updated=T0 + dt.timedelta(days=1))
+    record_and_evaluate(account, read_order(body), seen_at=T0 + dt.timedelta(days=1))
+    _enable_at(account, T0 + dt.timedelta(days=2))
+    later = order_dict(order_id=body["orderId"], items=[("SKU-A", 1)], updated=T0 + dt.timedelta(days=3))
+
+    stored, outcome = record_and_evaluate(account, read_order(later), seen_at=T0 + dt.timedelta(days=3))
+
+    assert outcome.created, stored.reason
+    _whole()

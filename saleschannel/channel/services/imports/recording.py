@@ -126,10 +126,13 @@ def _upsert(
     if not _is_newer(fields["last_updated_time"], stored, fields["raw"], readable=not unreadable):
         return Recorded(stored, False, order)
     status_changed = stored.status != fields["status"]
+    was_creating = rules.status_known(stored.status) in rules.CREATING_STATUSES
     for name, value in fields.items():
         setattr(stored, name, value)
     stored.last_seen_at = seen_at
-    stored.auto_eligible = stored.auto_eligible or eligible
+    # C31: an order once seen in a creating status without being eligible was the merchant's to
+    # handle in Seller Central; no later snapshot makes it eligible (a hand import still may).
+    stored.auto_eligible = stored.auto_eligible or (eligible and not was_creating)
     if unreadable and stored.store_order_id is None:
         _mark_unreadable(stored, order)
     stored.save()
