@@ -186,3 +186,30 @@ def test_c31_order_seen_only_pending_while_disabled_imports_on_its_next_creating
 
     assert outcome.created, stored.reason
     _whole()
+
+
+def test_c37_a_status_the_model_does_not_name_is_kept_not_an_error_and_imports_later(enabled_account):
+    make_product("SKU-A", qty=5)
+    body = order_dict(items=[("SKU-A", 1)], status="INVOICE_UNCONFIRMED")
+
+    stored, outcome = record_and_evaluate(enabled_account, read_order(body))
+
+    assert not outcome.created
+    assert stored.status == "INVOICE_UNCONFIRMED" and stored.import_state == "not_importable"
+    assert stored.reason == "Amazon status INVOICE_UNCONFIRMED is not one that creates orders"
+    from saleschannel.channel.models import AmazonOrder
+
+    assert not AmazonOrder.objects.filter(import_state="error").exists()
+    later = order_dict(order_id=body["orderId"], items=[("SKU-A", 1)], updated=LATER)
+    stored, outcome = record_and_evaluate(enabled_account, read_order(later))
+    assert outcome.created, stored.reason
+    _whole()
+
+
+def test_c37_before_integration_and_import_disabled_come_first(account):
+    body = order_dict(items=[("SKU-A", 1)], status="SOMETHING_NEW", created=T0 - dt.timedelta(days=1))
+    stored, _ = record_and_evaluate(account, read_order(body))
+    assert stored.reason_code == "before_integration"
+    body = order_dict(items=[("SKU-A", 1)], status="SOMETHING_NEW")
+    stored, _ = record_and_evaluate(account, read_order(body))
+    assert stored.reason_code == "import_disabled" and stored.status == "SOMETHING_NEW"

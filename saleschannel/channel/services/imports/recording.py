@@ -17,7 +17,12 @@ from django.db import IntegrityError, transaction
 
 from saleschannel.channel import rules
 from saleschannel.channel.models import Account, AmazonOrder, AmazonStatusEvent, ImportPeriod
-from saleschannel.channel.services.imports.snapshot import amazon_order_id_of, order_view, snapshot_fields
+from saleschannel.channel.services.imports.snapshot import (
+    amazon_order_id_of,
+    order_view,
+    snapshot_fields,
+    status_tolerated,
+)
 from saleschannel.commerce.memo import remembered
 from saleschannel.spapi.models import Order, UnreadableOrder, read_order
 
@@ -67,12 +72,14 @@ def _without_nul(value: Any) -> Any:
 
 def storable(order: Order | UnreadableOrder) -> Order | UnreadableOrder:
     """The order as the database can keep it: PostgreSQL stores no NUL character in text or JSON,
-    so each becomes U+FFFD and the order is read again; one such character must not fail the page."""
+    so each becomes U+FFFD and the order is read again; one such character must not fail the page.
+    A status the model does not name does not make the order unreadable (C37)."""
+    order = status_tolerated(order)
     if "\\u0000" not in json.dumps(order.raw):
         return order
     raw = _without_nul(order.raw)
     if isinstance(order, Order):
-        return read_order(raw)
+        return status_tolerated(read_order(raw))
     return UnreadableOrder(order_id=_without_nul(order.order_id), raw=raw, error=_without_nul(order.error))
 
 
