@@ -107,7 +107,9 @@ def status_tolerated(order: Order | UnreadableOrder) -> Order | UnreadableOrder:
     if not isinstance(order, UnreadableOrder) or "fulfillment.fulfillmentStatus: " not in order.error:
         return order
     fulfillment = order.raw.get("fulfillment")
-    status = fulfillment.get("fulfillmentStatus") if isinstance(fulfillment, dict) else None
+    if not isinstance(fulfillment, dict):
+        return order
+    status = fulfillment.get("fulfillmentStatus")
     if not isinstance(status, str) or not status or not status.isprintable():
         return order
     stand_in = {**order.raw, "fulfillment": {**fulfillment, "fulfillmentStatus": _STAND_IN_STATUS}}
