@@ -213,3 +213,19 @@ def test_c37_before_integration_and_import_disabled_come_first(account):
     body = order_dict(items=[("SKU-A", 1)], status="SOMETHING_NEW")
     stored, _ = record_and_evaluate(account, read_order(body))
     assert stored.reason_code == "import_disabled" and stored.status == "SOMETHING_NEW"
+
+
+def test_c36_a_waiting_orders_reason_shows_the_figures_of_now(enabled_account, django_capture_on_commit_callbacks):
+    from saleschannel.commerce.inventory.services import source_item_set
+
+    make_product("SKU-A", qty=3)
+    stored, _ = record_and_evaluate(enabled_account, read_order(order_dict(items=[("SKU-A", 50)])))
+    assert stored.reason == "out of stock: SKU SKU-A, salable 3, ordered 50"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        source_item_set(source=None, sku="SKU-A", quantity=8)  # more, not enough: the R9 pass skips it
+
+    stored.refresh_from_db()
+    assert stored.import_state == "waiting"
+    assert stored.reason == "out of stock: SKU SKU-A, salable 8, ordered 50"
+    _whole()

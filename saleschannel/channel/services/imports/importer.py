@@ -386,12 +386,18 @@ def waiting_orders_evaluate(
         orders = orders.filter(reduce(or_, (Q(skus__contains=f"|{sku}|") for sku in wanted)))
     short = _ShortStock.of(account, orders.order_by().values_list("skus", flat=True).distinct())
     created = 0
-    rows = (orders.order_by("purchase_date", "pk").values_list("pk", "amazon_order_id", "raw", "holds_pending_reservation")
+    rows = (orders.order_by("purchase_date", "pk")
+            .values_list("pk", "amazon_order_id", "raw", "holds_pending_reservation", "reason")
             .iterator(chunk_size=200))
-    for pk, amazon_order_id, raw, holds_pending in rows:
+    for pk, amazon_order_id, raw, holds_pending, reason in rows:
         needs = short.needs(amazon_order_id, raw) if not holds_pending else None
         if needs is not None and short.cannot_cover(needs):
-            continue  # still short of stock as it stands: evaluating it again would only say so again
+            # Still short of stock as it stands: evaluating it again would only say so again;
+            # its reason still shows the figures of now (C36).
+            now_reason = short.reason(needs)
+            if now_reason != reason:
+                AmazonOrder.objects.filter(pk=pk, import_state=S.WAITING).update(reason=now_reason)
+            continue
         outcome = amazon_order_evaluate(amazon_order=AmazonOrder(pk=pk, amazon_order_id=amazon_order_id), now=now)
         if outcome.created and needs is not None:
             short.take(needs)
@@ -439,6 +445,12 @@ class _ShortStock:
     def cannot_cover(self, needs: dict[str, Decimal]) -> bool:
         assert self.salable is not None
         return any(self.salable[sku] < qty for sku, qty in needs.items())
+
+    def reason(self, needs: dict[str, Decimal]) -> str:
+        """R9's words with the figures of now, as the evaluation would write them."""
+        assert self.salable is not None
+        return rules.shortage_text([rules.Shortage(sku, self.salable[sku], int(qty))
+                                    for sku, qty in needs.items() if self.salable[sku] < qty])
 
     def take(self, needs: dict[str, Decimal]) -> None:
         assert self.salable is not None
