@@ -229,3 +229,15 @@ def test_c36_a_waiting_orders_reason_shows_the_figures_of_now(enabled_account, d
     assert stored.import_state == "waiting"
     assert stored.reason == "out of stock: SKU SKU-A, salable 8, ordered 50"
     _whole()
+
+
+def test_c38_the_buyers_name_is_kept_when_amazon_withholds_only_the_email(enabled_account):
+    make_product("SKU-A", qty=5)
+    stored, outcome = record_and_evaluate(enabled_account, read_order(
+        order_dict(items=[("SKU-A", 1)], buyer_email=None, buyer_name="Jane Q Buyer")))
+
+    assert outcome.created
+    order = stored.store_order
+    assert (order.customer_firstname, order.customer_lastname) == ("Jane Q", "Buyer")
+    assert order.customer_is_guest and order.customer_email.endswith("@buyer.amazon.invalid")
+    _whole()

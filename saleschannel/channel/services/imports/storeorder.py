@@ -169,7 +169,7 @@ def store_order_create(
     buyer_name = (parsed.buyer.name if parsed.buyer else None) or rules.PLACEHOLDER_BUYER_NAME
     email = (rules.placeholder_email(amazon_order.amazon_order_id) if decision.buyer_withheld
              else (parsed.buyer.email if parsed.buyer and parsed.buyer.email else ""))
-    names = split_name(buyer_name) if not decision.buyer_withheld else split_name("")
+    names = split_name(buyer_name)  # C38: withholding only the email keeps the name
     customer = _customer(decision, settings, email, names)
     number = (amazon_order.amazon_order_id if settings.order_number_source == OrderSettings.OrderNumberSource.AMAZON
               else order_number_next(store=store))
