@@ -72,7 +72,7 @@ def _default_factory(account: Account, clock: Clock) -> Any:
     return account_client(account=account, clock=clock)
 
 
-def _claim(now: dt.datetime, limit: int, holder: str) -> list[int]:
+def _claim(now: dt.datetime, limit: int, holder: str, account: Account | None = None) -> list[int]:
     with transaction.atomic():
         # An account whose authorization Amazon refused waits for the merchant to reconnect it:
         # its messages stay pending, untried, and go as soon as it is connected again.
@@ -80,6 +80,8 @@ def _claim(now: dt.datetime, limit: int, holder: str) -> list[int]:
                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
                .exclude(account__credentials_state=Account.CredentialsState.NEEDS_RECONNECTING)
                .order_by("next_attempt_at", "pk"))
+        if account is not None:
+            due = due.filter(account=account)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:limit])
@@ -95,8 +97,11 @@ def outbox_send_due(
     limit: int = 50,
     client_factory: ClientFactory | None = None,
     clock: Clock | None = None,
+    account: Account | None = None,
 ) -> int:
     """Send up to ``limit`` due messages, oldest first; returns how many were tried.
+
+    With ``account``, only that account's messages (``sync ACCOUNT --once``, T10).
 
     ``client_factory(account, clock)`` gives the account's ``SpApiClient``; the clients it gives
     stay the caller's (the worker keeps one per account). Without it, the sync engine's client
@@ -106,7 +111,7 @@ def outbox_send_due(
     clock = clock or SystemClock()
     now = now or clock.now()
     factory = client_factory or _default_factory
-    ids = _claim(now, limit, _holder())
+    ids = _claim(now, limit, _holder(), account)
     clients: dict[int, Any] = {}
     try:
         for message in OutboxMessage.objects.filter(pk__in=ids).select_related("account").order_by("pk"):
