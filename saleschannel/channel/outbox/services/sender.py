@@ -30,7 +30,11 @@ from saleschannel.channel.outbox.models import OutboxAttempt, OutboxMessage
 from saleschannel.channel.outbox.services.ship import package_from_payload
 from saleschannel.channel.services.sync.client import account_client
 from saleschannel.commerce.errors import InvalidInput
-from saleschannel.commerce.shipping.services import shipment_tracking_update, tracking_check
+from saleschannel.commerce.shipping.services import (
+    shipment_items_reduce,
+    shipment_tracking_update,
+    tracking_check,
+)
 from saleschannel.spapi.clock import Clock, SystemClock
 from saleschannel.spapi.errors import AuthFailed, BadResponse, SpApiError, Throttled, Transient
 
@@ -245,17 +249,21 @@ def outbox_message_resend(
     """Correct a message Amazon refused and send it again (the worker sends it on its next turn).
 
     ``changes`` may set ``carrier_code``/``carrier``, ``carrier_name``, ``tracking_number``/
-    ``tracking``, ``shipping_method`` and ``shipped_at``/``ship_date``; they are made on the
-    shipment too. The package keeps its ``packageReferenceId``. Refuses with ``InvalidInput``
+    ``tracking``, ``shipping_method`` and ``shipped_at``/``ship_date``, and ``items`` (shipment
+    item pk -> fewer units, C39); they are made on the shipment too. The package keeps its ``packageReferenceId``. Refuses with ``InvalidInput``
     (nothing changed) a message that is not refused, or a change that breaks the rules.
     """
     now = now or timezone.now()
+    changes = dict(changes)
+    items = changes.pop("items", None)
     named = _changes_check(changes)
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update(of=("self",)).select_related("shipment").get(pk=message.pk)
         if locked.state != State.REFUSED:
             raise InvalidInput("message", locked.pk, f"is {locked.state}: only a message Amazon refused is resent")
         payload = dict(locked.payload)
+        if items is not None:
+            payload["packageDetail"] = _items_corrected(locked, items)
         if locked.shipment is not None and named:
             shipment = shipment_tracking_update(shipment=locked.shipment, changes=named)
             named = {name: getattr(shipment, name) for name in CHANGEABLE}
@@ -272,6 +280,18 @@ def outbox_message_resend(
         locked.save()
     message.refresh_from_db()
     return message
+
+
+def _items_corrected(message: OutboxMessage, items: Any) -> dict[str, Any]:
+    """C39: the shipment's items corrected (fewer units; what never left goes back to stock),
+    and the package's ``orderItems`` written from them again."""
+    if message.shipment is None or not isinstance(items, Mapping):
+        raise InvalidInput("items", type(items).__name__, "give the quantity of each item of the shipment")
+    shipment = shipment_items_reduce(shipment=message.shipment, quantities=items)
+    detail = dict(message.payload["packageDetail"])
+    detail["orderItems"] = [{"orderItemId": si.order_item.external_line_id, "quantity": int(si.qty)}
+                            for si in shipment.items.select_related("order_item").order_by("pk")]
+    return detail
 
 
 def _detail_with(detail: dict[str, Any], named: Mapping[str, Any]) -> dict[str, Any]:
