@@ -72,6 +72,15 @@ def test_c33_corrected_address_wins_over_later_snapshots_and_the_order_says_so(e
     address = stored.store_order.addresses.get(address_type="shipping")
     assert (address.street, address.city, address.postcode) == ("9 New Road", "Tacoma", "98402")
     assert stored.store_order.history.filter(comment__icontains="address corrected").exists()
+    from django.test import Client
+
+    from tests.dashboard.factories import user_make
+
+    client = Client()
+    client.force_login(user_make("sam", manager=False))
+    page = client.get(f"/amazon-orders/{stored.pk}/").content.decode()
+    shown = page[page.index('id="shipping-address"'):]
+    assert "9 New Road" in shown and 'id="address-corrected"' in shown and "created with this address" in shown
     _whole()
 
 
