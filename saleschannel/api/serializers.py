@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from saleschannel.channel.models import Account, AmazonOrder
 from saleschannel.commerce.sales.models import Order, OrderAddress, OrderItem, OrderStatusHistory
+from saleschannel.commerce.sales.selectors import order_totals
 from saleschannel.dashboard import amazon_view
 
 
@@ -202,6 +203,10 @@ class StoreOrderSerializer(serializers.ModelSerializer):
         return order.external_channel or "store"
 
 
+TOTALS_KEYS = ("subtotal", "shipping", "gift_wrap", "cod_fee", "tax", "discount", "delivery_tip", "other",
+               "grand_total")
+
+
 class StoreOrderDetailSerializer(StoreOrderSerializer):
     items = OrderItemSerializer(many=True)
     addresses = OrderAddressSerializer(many=True)
@@ -210,7 +215,15 @@ class StoreOrderDetailSerializer(StoreOrderSerializer):
 
     class Meta(StoreOrderSerializer.Meta):
         fields = [*StoreOrderSerializer.Meta.fields, "subtotal", "shipping_amount", "tax_amount", "discount_amount",
-                  "payment_method", "is_invoiced", "items", "addresses", "history", "amazon_order"]
+                  "totals", "payment_method", "is_invoiced", "items", "addresses", "history", "amazon_order"]
+
+    totals = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "object", "description": "every part of the totals and the grand total (C34)",
+                          "properties": {k: {"type": "string"} for k in TOTALS_KEYS},
+                          "required": list(TOTALS_KEYS)})
+    def get_totals(self, order: Order) -> dict[str, str]:
+        return order_totals(order)
 
     @extend_schema_field({"type": "integer", "nullable": True, "description": "id of the Amazon order it came from"})
     def get_amazon_order(self, order: Order) -> int | None:

@@ -402,7 +402,7 @@ def order_decide(
     if not order.readable:
         return Decision(Action.ERROR, ImportState.ERROR, Reason.UNREADABLE,
                         f"Amazon's data cannot be read: {order.unreadable_reason}", pending=_release(state))
-    if status_known(order.status) in (None, Status.ERROR):
+    if status_known(order.status) is Status.ERROR or not order.status:
         # R7: a status the channel cannot read is the channel's own Error, whatever the settings.
         return _decide_by_status(order, settings, stock, state)
     refusal = _refuse_importability(order, settings, account, state, manual)
@@ -423,7 +423,7 @@ def _decide_imported(order: OrderView, state: OrderState) -> Decision:
 def _refuse_importability(
     order: OrderView, settings: SettingsView, account: AccountView, state: OrderState, manual: bool,
 ) -> Decision | None:
-    """R4, R1, R5: the order may not import at all, whatever its status and stock."""
+    """R4, R1, C37, R5: the order may not import at all, whatever its stock."""
     release = _release(state)
     if order.purchased_at is None or order.purchased_at < account.integrated_at:
         return Decision(Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.BEFORE_INTEGRATION,
@@ -431,6 +431,10 @@ def _refuse_importability(
     if not settings.import_enabled:
         return Decision(Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.IMPORT_DISABLED,
                         "not imported: import disabled", pending=release)
+    if status_known(order.status) is None:
+        # C37: a status the model does not name is not an error; a later creating status imports.
+        return Decision(Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.UNKNOWN_STATUS,
+                        f"Amazon status {order.status[:64]} is not one that creates orders", pending=release)
     if not (manual or state.auto_eligible):
         status = status_known(order.status)
         if status in NEVER_STATUSES:  # first seen already Canceled/Unfulfillable: nothing was disabled

@@ -18,7 +18,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from saleschannel.cli.base import CommandFailed, UsageError
+from saleschannel.cli.base import CommandFailed, UsageError, line_escaped
 
 __all__ = ["CommandFailed", "UsageError", "main"]
 
@@ -71,10 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = args.handler(args)
         return int(code or 0)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(line_escaped(str(exc)), file=sys.stderr)
         return 2
     except CommandFailed as exc:
-        print(str(exc), file=sys.stderr)
+        print(line_escaped(str(exc)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

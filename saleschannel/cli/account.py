@@ -104,6 +104,21 @@ def connect_command(args: argparse.Namespace) -> int:
 
 
 @channel_errors
+def disconnect_command(args: argparse.Namespace) -> int:
+    """C41: as the dashboard's Disconnect: the credentials are forgotten, the orders kept."""
+    from saleschannel.channel.connect.services import account_disconnect
+
+    account = account_disconnect(account=_account(args.account))
+    data = {"id": account.pk, "name": account.name, "credentials": account.credentials_state}
+    if args.json:
+        emit_json(data)
+    else:
+        print(f"disconnected account {account.name} (id {account.pk}): its credentials are forgotten and its "
+              "orders kept; it is not synced until connected again (account connect)")
+    return 0
+
+
+@channel_errors
 def settings_show_command(args: argparse.Namespace) -> int:
     from saleschannel.channel.services.settings import order_settings_as_dict, order_settings_get
     from saleschannel.channel.stock.selectors import stock_settings_of
@@ -215,6 +230,10 @@ def _register_account(subparsers: Any) -> None:
     connect.add_argument("--refresh-token-file", help="read the refresh token from this file")
     connect.add_argument("--json", action="store_true", help="print one JSON document")
     connect.set_defaults(handler=connect_command, needs_django=True)
+    disconnect = commands.add_parser("disconnect", help="forget an account's credentials; its orders are kept")
+    disconnect.add_argument("account", metavar="ACCOUNT", help="the account's name or id")
+    disconnect.add_argument("--json", action="store_true", help="print one JSON document")
+    disconnect.set_defaults(handler=disconnect_command, needs_django=True)
 
 
 # The values of order-import.md (kept here so that building the parser needs no Django).

@@ -5,8 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import unicodedata
 from decimal import Decimal
 from typing import Any
+
+
+def line_escaped(text: str) -> str:
+    """C41: one line whatever a refused value holds: control, format and line-breaking characters
+    are written as escapes (``\\n``, ``\\x1b``, ``\\u2028``), so a value can neither break the line
+    nor move the terminal's cursor."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _ESCAPED else c
+                   for c in text)
+
+
+_ESCAPED = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
 class UsageError(Exception):
@@ -16,7 +28,7 @@ class UsageError(Exception):
         if message is None:
             shown = "" if value is None else f" {value!s}"
             message = f"error: {field}:{shown} refused"
-        super().__init__(message.replace("\n", " "))
+        super().__init__(message)
         self.field = field
 
 

@@ -1,7 +1,8 @@
 """``saleschannel ship``: ship a store order and confirm it to Amazon (``spec/cli.md``, C22).
 
 The shipment and its confirmation are written in one transaction; the worker sends the
-confirmation (``--send-now`` sends it at once). Refused input exits 2 with one line naming
+confirmation (``--send-now`` sends it at once, and exits 1 with Amazon's words when Amazon
+refuses it, C39). Refused input exits 2 with one line naming
 the field and the value, and changes nothing. Shipping works while import is disabled (C2).
 """
 
@@ -103,6 +104,7 @@ def ship_command(args: argparse.Namespace) -> int:
         import sys
 
         print(f"Amazon refused the confirmation: {message.last_error}", file=sys.stderr)
+        return 1  # C39: the shipment stands, but Amazon does not know of it yet
     return 0
 
 

@@ -122,6 +122,8 @@ def status_add_command(args: argparse.Namespace) -> int:
 
 
 def _order_row(order: Any) -> dict[str, Any]:
+    from saleschannel.commerce.sales.selectors import order_totals
+
     amazon = order.external_channel == "amazon"
     return {
         "number": order.number,
@@ -133,7 +135,10 @@ def _order_row(order: Any) -> dict[str, Any]:
         "customer_id": order.customer_id,
         "account": order.external_account if amazon else None,
         "amazon_order_id": order.external_id if amazon else None,
+        "customer_firstname": order.customer_firstname,
+        "customer_lastname": order.customer_lastname,
         "grand_total": money(order.grand_total),
+        "totals": order_totals(order),
         "items": [{"sku": i.sku, "qty": qty(i.qty_ordered), "price": money(i.price)} for i in order.items.all()],
     }
 

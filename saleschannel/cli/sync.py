@@ -125,9 +125,21 @@ def _once(account: Any) -> Any:
     # A cycle asked for by hand waits for its tokens (one searchOrders token can be 3 minutes away).
     policy = dataclasses.replace(SyncPolicy.from_settings(), token_wait=200.0)
     try:
-        return account_sync_leased(account=account, policy=policy, stop=stop.is_set)
+        run = account_sync_leased(account=account, policy=policy, stop=stop.is_set)
     except LeaseBusy as exc:
         raise CommandFailed(f"error: {exc}") from None
+    _confirmations_send(account, stop)
+    return run
+
+
+def _confirmations_send(account: Any, stop: threading.Event) -> None:
+    """T10: the cycle also sends the account's due shipment confirmations (a cron runs no worker)."""
+    from saleschannel.channel.outbox.services import outbox_send_due
+
+    batch = 50
+    for _round in range(20):  # bounded: a retried message waits for its next attempt time anyway
+        if stop.is_set() or outbox_send_due(account=account, limit=batch) < batch:
+            break
 
 
 def _backfill(account: Any, since: dt.datetime) -> Any:

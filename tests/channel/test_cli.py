@@ -183,3 +183,35 @@ def test_amazon_orders_lists_newest_purchase_first_and_filters_by_state(connecte
     assert AmazonOrder.objects.filter(cannot_import_filter(), account=account).count() == 1
     code, _, err = run(capsys, "amazon-orders", "main", "--limit", "0")
     assert code == 2 and "--limit" in err
+
+
+def test_c41_account_disconnect_forgets_the_credentials_and_keeps_the_orders(connected, capsys):
+    from saleschannel.channel.services.imports.importer import amazon_order_record
+    from tests.channel.factories import T0
+
+    account = Account.objects.get()
+    amazon_order_record(account=account, order=amazon_order(), seen_at=T0)
+
+    code, out, err = run(capsys, "account", "disconnect", "main", "--json")
+
+    assert code == 0, err
+    assert json.loads(out) == {"id": account.pk, "name": "main", "credentials": "needs_reconnecting"}
+    account.refresh_from_db()
+    assert account.credentials_state == "needs_reconnecting" and not account.refresh_token_encrypted
+    assert AmazonOrder.objects.filter(account=account).count() == 1
+    code, _, err = run(capsys, *CONNECT, "--json")  # connecting again clears it
+    assert code == 0, err
+    account.refresh_from_db()
+    assert account.credentials_state == "ok"
+
+
+@pytest.mark.parametrize("hostile", ["no\nbody", "no\rbody", "no\x1b[2Jbody", "no\u2028body", "no\x85body",
+                                     "no\u202ebody"])
+def test_c41_refusals_quote_a_refused_value_with_control_and_line_breaks_escaped(store_defaults, capsys, hostile):
+    code, out, err = run(capsys, "account", "disconnect", hostile)
+    assert code == 2 and out == ""
+    line = err.rstrip("\n")
+    assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\u2028" not in line
+    assert "\x85" not in line and "\u202e" not in line
+    escaped = hostile.encode("unicode_escape").decode("ascii")
+    assert escaped in line

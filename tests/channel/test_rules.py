@@ -259,11 +259,11 @@ def test_r11_missing_buyer_email_makes_a_guest_order_with_placeholders():
     assert rules.placeholder_email("111-1") == "111-1@buyer.amazon.invalid"
 
 
-def test_r7_unknown_status_creates_nothing_and_is_shown_as_it_came():
+def test_c37_unknown_status_creates_nothing_is_not_an_error_and_is_shown_as_it_came():
     decision = order_decide(order=view("InvoiceUnconfirmed"), settings=ENABLED, account=ACCOUNT,
                             stock=StockView(), state=ELIGIBLE)
-    assert decision.action is Action.ERROR
-    assert "'InvoiceUnconfirmed'" in decision.reason
+    assert decision.action is Action.NEVER and decision.import_state is ImportState.NOT_IMPORTABLE
+    assert decision.reason == "Amazon status InvoiceUnconfirmed is not one that creates orders"
 
 
 def test_c12_zero_quantity_lines_are_skipped_and_an_order_of_only_zeros_fails():

@@ -210,7 +210,10 @@ def test_orders_json(cli, store_defaults):
     assert json.loads(out) == [{
         "number": "000000001", "store": "default", "state": "new", "status": "pending",
         "customer_email": "c@x.io", "customer_is_guest": False, "customer_id": customer.pk, "account": "main",
-        "amazon_order_id": "112-1234567-1234567", "grand_total": "21.50",
+        "amazon_order_id": "112-1234567-1234567", "customer_firstname": "C", "customer_lastname": "D",
+        "grand_total": "21.50",
+        "totals": {"subtotal": "0.00", "shipping": "0.00", "gift_wrap": "0.00", "cod_fee": "0.00", "tax": "0.00",
+                   "discount": "0.00", "delivery_tip": "0.00", "other": "0.00", "grand_total": "21.50"},
         "items": [{"sku": "A-1", "qty": 2, "price": "9.50"}],
     }]
     everything = json.loads(cli("orders", "--json")[1])

@@ -135,3 +135,50 @@ def test_ship_and_send_now_over_the_sandbox_served_on_loopback(cli, imported, am
     [package] = amazon.packages(ao.amazon_order_id)
     assert package["packageReferenceId"] == row["package_reference_id"] and package["trackingNumber"] == "1Z1"
     assert amazon.app.calls()["operations"]["confirmShipment"] == 1
+
+
+def test_c39_send_now_exits_1_with_amazons_words_when_amazon_refuses(cli, imported, amazon, enabled_account):
+    from saleschannel.spapi.sandbox.server import SandboxServer
+
+    server = SandboxServer(amazon.app, "127.0.0.1", 0)
+    server.start()
+    try:
+        enabled_account.endpoint = server.base_url
+        enabled_account.token_url = f"{server.base_url}/auth/o2/token"
+        enabled_account.save()
+        ao, order = imported()
+        amazon.app.cancel_line(ao.amazon_order_id)  # Amazon canceled SKU-B; the store has not seen it yet
+        code, out, err = cli("ship", order.number, "--carrier", "UPS", "--tracking", "1Z1", "--send-now", "--json")
+    finally:
+        server.stop()
+    assert code == 1, (out, err)
+    assert json.loads(out)["confirmation"] == "refused"
+    message = OutboxMessage.objects.get()
+    assert message.state == "refused" and message.last_error and message.last_error in err
+    assert not amazon.packages(ao.amazon_order_id)
+
+
+def test_t10_sync_once_sends_the_accounts_due_confirmations_without_a_worker(cli, imported, amazon, enabled_account):
+    from saleschannel.spapi.sandbox.server import SandboxServer
+
+    server = SandboxServer(amazon.app, "127.0.0.1", 0)
+    server.start()
+    try:
+        enabled_account.endpoint = server.base_url
+        enabled_account.token_url = f"{server.base_url}/auth/o2/token"
+        enabled_account.save()
+        ao, order = imported()
+        code, out, err = cli("ship", order.number, "--carrier", "UPS", "--tracking", "1Z1", "--json")
+        assert code == 0, err
+        assert json.loads(out)["confirmation"] == "pending" and not amazon.packages(ao.amazon_order_id)
+
+        code, _out, err = cli("sync", enabled_account.name, "--once", "--json")
+        assert code == 0, err
+        code, _out, err = cli("sync", enabled_account.name, "--once", "--json")
+        assert code == 0, err
+    finally:
+        server.stop()
+    [package] = amazon.packages(ao.amazon_order_id)
+    assert package["trackingNumber"] == "1Z1"
+    assert amazon.app.calls()["operations"]["confirmShipment"] == 1
+    assert OutboxMessage.objects.get().state == "sent"

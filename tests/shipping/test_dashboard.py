@@ -123,3 +123,42 @@ def test_order_page_shows_the_shipments_panel(imported, amazon, manager_client):
     amazon_order_ship(order=order, carrier_code="UPS", tracking_number="1ZPAGE", now=amazon.clock.now())
     page = manager_client.get(f"/orders/{order.pk}/").content.decode()
     assert 'id="order-shipments"' in page and "1ZPAGE" in page and "Waiting to be sent" in page
+
+
+def test_c39_correct_and_resend_changes_the_items_amazon_refused(imported, amazon, manager_client, enabled_account):
+    from saleschannel.commerce.inventory.selectors import reserved_totals_verify
+    from tests.shipping.conftest import snapshot_take
+    from tests.sync.helpers import expected_reservations, reservations_balance
+
+    ao, order = imported()
+    amazon.app.cancel_line(ao.amazon_order_id)  # Amazon canceled SKU-B; the store has not seen it yet
+    now = amazon.clock.now()
+    shipment, message = amazon_order_ship(order=order, carrier_code="UPS", tracking_number="1Z1", now=now)
+    outbox_send_due(now=now, client_factory=amazon.factory, clock=amazon.clock)
+    message.refresh_from_db()
+    assert message.state == "refused"
+    page = manager_client.get(f"/orders/{order.pk}/").content.decode()
+    item_b = shipment.items.get(sku="SKU-B")
+    assert f'name="item_{item_b.pk}"' in page
+
+    response = manager_client.post(f"/outbox/{message.pk}/resend/", {
+        "carrier": "UPS", "carrier_name": "", "tracking": "1Z1", "ship_date": "", f"item_{item_b.pk}": "0"})
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.state == "pending"
+    assert [i["quantity"] for i in message.payload["packageDetail"]["orderItems"]] == [2]
+    assert [(i.sku, i.qty) for i in shipment.items.all()] == [("SKU-A", 2)]
+    order.refresh_from_db()
+    assert order.state == "processing" and order.items.get(sku="SKU-B").qty_shipped == 0
+    assert (source_qty("SKU-A"), source_qty("SKU-B")) == (8, 5)
+    assert ledger(order) == {"SKU-A": 0, "SKU-B": -1}
+    assert reserved_totals_verify() == [] and reservations_balance() == expected_reservations()
+    outbox_send_due(now=message.next_attempt_at, client_factory=amazon.factory, clock=amazon.clock)
+    message.refresh_from_db()
+    assert message.state == "sent" and amazon.recorder.accepted(str(shipment.pk)) == 1
+    amazon.clock.advance(60)
+    snapshot_take(enabled_account, amazon, ao.amazon_order_id)  # Amazon's cancellation reaches the store (C32)
+    order.refresh_from_db()
+    assert order.state == "complete" and ledger(order) == {"SKU-A": 0, "SKU-B": 0}
+    assert reserved_totals_verify() == [] and reservations_balance() == expected_reservations()

@@ -70,6 +70,7 @@ __all__ = [
     "salable_quantities",
     "salable_quantity",
     "shipment_deduct",
+    "shipment_deduct_undo",
     "sku_versions_bump",
     "source_item_set",
     "stock_figures",
@@ -384,6 +385,37 @@ def shipment_deduct(
             _release_entries(stock=stock, object_type=object_type, object_id=object_id,
                              event_type=event_type, event_key=event_key, limits=shipped)
         )
+    return True
+
+
+def shipment_deduct_undo(
+    *,
+    stock: Stock,
+    source: Source,
+    object_type: str,
+    object_id: str,
+    lines: Sequence[tuple[str, Decimal]],
+    event_key: str,
+    event_type: str = "shipment_corrected",
+) -> bool:
+    """Units a shipment took that never left (a corrected shipment): they go back to ``source``
+    and are reserved for the object again, in one event; salable stays the same. A replay does
+    nothing. Lines of unmanaged products move nothing.
+    """
+    event_type, object_type, object_id, event_key = _event_check(
+        event_type=event_type, object_type=object_type, object_id=object_id, event_key=event_key
+    )
+    with transaction.atomic():
+        returned = managed_lines(_lines_check(lines))
+        sku_versions_bump(skus=returned, source=source, stock=stock)
+        if not _key_claim(event_key, event_type):
+            return False
+        for sku, qty in sorted(returned.items()):
+            if not SourceItem.objects.filter(source=source, sku=sku).update(quantity=F("quantity") + qty):
+                raise InvalidInput("sku", sku, f"has no quantity on source {source.code}")
+        _ledger_write([Reservation(stock=stock, sku=sku, quantity=-qty, event_type=event_type,
+                                   object_type=object_type, object_id=object_id, event_key=event_key)
+                       for sku, qty in sorted(returned.items())])
     return True
 
 

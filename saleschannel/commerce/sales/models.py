@@ -65,6 +65,11 @@ class Order(models.Model):
     shipping_amount = money_field(default=0)
     tax_amount = money_field(default=0)
     discount_amount = money_field(default=0)
+    # The rest of what the buyer paid (an Amazon order's other proceeds), so that the parts add up.
+    gift_wrap_amount = money_field(default=0)
+    cod_fee_amount = money_field(default=0)
+    delivery_tip_amount = money_field(default=0)
+    other_amount = money_field(default=0)
     grand_total = money_field(default=0)
     payment_method = models.CharField(max_length=64, default="amazon")
     is_invoiced = models.BooleanField(default=False)

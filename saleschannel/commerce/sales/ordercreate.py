@@ -17,6 +17,10 @@ from saleschannel.commerce.sales.types import AddressData, ExternalRef, OrderLin
 from saleschannel.commerce.stores.models import Store
 from saleschannel.commerce.validation import QTY_LIMIT, decimal_check, text_check
 
+TOTAL_FIELDS = ("subtotal", "shipping_amount", "tax_amount", "discount_amount", "gift_wrap_amount", "cod_fee_amount",
+                "delivery_tip_amount", "other_amount", "grand_total")
+SIGNED_TOTALS = frozenset({"discount_amount", "other_amount"})
+
 
 def _line_item(line: OrderLine, index: int) -> OrderItem:
     where = f"line {index + 1}"
@@ -45,8 +49,8 @@ def _address(kind: str, data: AddressData | None) -> OrderAddress | None:
 
 def _totals(totals: OrderTotals) -> dict[str, Decimal]:
     return {
-        name: decimal_check(name, getattr(totals, name), minimum=None if name == "discount_amount" else Decimal(0))
-        for name in ("subtotal", "shipping_amount", "tax_amount", "discount_amount", "grand_total")
+        name: decimal_check(name, getattr(totals, name), minimum=None if name in SIGNED_TOTALS else Decimal(0))
+        for name in TOTAL_FIELDS
     }
 
 

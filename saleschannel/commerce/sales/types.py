@@ -43,6 +43,10 @@ class OrderTotals:
     shipping_amount: Decimal = ZERO
     tax_amount: Decimal = ZERO
     discount_amount: Decimal = ZERO
+    gift_wrap_amount: Decimal = ZERO
+    cod_fee_amount: Decimal = ZERO
+    delivery_tip_amount: Decimal = ZERO
+    other_amount: Decimal = ZERO
     grand_total: Decimal = ZERO
 
 

@@ -10,6 +10,9 @@
   order when nothing is left: ``complete`` when something shipped, ``canceled`` otherwise.
 - ``shipment_tracking_update(*, shipment, changes) -> Shipment``: corrects carrier, tracking
   number, shipping method or ship date (the items and the stock never change).
+- ``shipment_items_reduce(*, shipment, quantities) -> Shipment``: corrects a shipment that
+  took more than left (C39): the units that never left go back to the source and are
+  reserved for the order again; a complete order is open again.
 
 ``lines`` are ``(order_item, qty)`` pairs, the order item given as an ``OrderItem`` or its
 primary key; None ships (or cancels) everything that remains. Reservations of a store
@@ -30,9 +33,14 @@ from django.utils import timezone
 from saleschannel.commerce.errors import InvalidInput
 from saleschannel.commerce.inventory.models import Source, SourceItem, StockSourceLink
 from saleschannel.commerce.inventory.selectors import open_reservations, stock_for_store
-from saleschannel.commerce.inventory.services import reservation_compensate, shipment_deduct, source_get
+from saleschannel.commerce.inventory.services import (
+    reservation_compensate,
+    shipment_deduct,
+    shipment_deduct_undo,
+    source_get,
+)
 from saleschannel.commerce.sales.models import Order, OrderItem, OrderState, OrderStatusHistory
-from saleschannel.commerce.sales.services import ORDER_OBJECT_TYPE, order_transition
+from saleschannel.commerce.sales.services import ORDER_OBJECT_TYPE, order_transition, status_resolve
 from saleschannel.commerce.shipping.errors import ShipmentExists
 from saleschannel.commerce.shipping.models import Shipment, ShipmentItem
 from saleschannel.commerce.validation import QTY_LIMIT, decimal_check, text_check
@@ -42,6 +50,7 @@ __all__ = [
     "SHIPPABLE_STATES",
     "order_rest_cancel",
     "shipment_create",
+    "shipment_items_reduce",
     "shipment_tracking_update",
     "tracking_check",
 ]
@@ -289,5 +298,61 @@ def shipment_tracking_update(*, shipment: Shipment, changes: Mapping[str, Any]) 
     merged = tracking_check(**{**current, **changes}, tracking_required=shipment.origin == Shipment.Origin.STORE)
     with transaction.atomic():
         Shipment.objects.filter(pk=shipment.pk).update(**merged, updated_at=timezone.now())
+    shipment.refresh_from_db()
+    return shipment
+
+
+def shipment_items_reduce(*, shipment: Shipment, quantities: Mapping[int, Decimal | int | str]) -> Shipment:
+    """Correct a shipment from the store down to ``quantities`` (shipment item pk -> new quantity,
+    0 takes the item out): what never left goes back to the shipment's source and is reserved
+    for the order again; a ``complete`` order is ``processing`` again. Only fewer units: more
+    ship as a new shipment. Raises ``InvalidInput`` naming the field, nothing changed.
+    """
+    with transaction.atomic():
+        locked, _items = _lock(shipment.order)  # the order, then its items: the order every writer locks in
+        if shipment.origin != Shipment.Origin.STORE:
+            raise InvalidInput("shipment", shipment.pk, "was reported by the channel: only the store's are corrected")
+        if locked.state not in (*SHIPPABLE_STATES, OrderState.COMPLETE):
+            raise InvalidInput("order", locked.number, f"is {locked.state}: its shipments can no longer change")
+        current = {si.pk: si for si in ShipmentItem.objects.select_for_update().filter(shipment=shipment)
+                   .order_by("pk")}
+        wanted: dict[int, Decimal] = {}
+        for ref, qty in quantities.items():
+            si = current.get(int(ref)) if str(ref).isdigit() else None
+            if si is None:
+                raise InvalidInput("items", ref, "is not an item of this shipment")
+            number = decimal_check(f"qty of {si.sku}", qty, limit=QTY_LIMIT)
+            if number < 0 or number > si.qty:
+                raise InvalidInput(f"qty of {si.sku}", _plain(number), f"must be between 0 and {_plain(si.qty)} "
+                                   "(ship more as a new shipment)")
+            wanted[si.pk] = number
+        back = [(current[pk], current[pk].qty - qty) for pk, qty in sorted(wanted.items()) if qty < current[pk].qty]
+        if not back:
+            return shipment
+        if all(wanted.get(pk, si.qty) == 0 for pk, si in current.items()):
+            raise InvalidInput("items", "none", "a shipment keeps at least one item")
+        after = ",".join(f"{si.pk}={_plain(si.qty - diff)}" for si, diff in back)
+        shipment_deduct_undo(
+            stock=stock_for_store(store=locked.store), source=shipment.source, object_type=ORDER_OBJECT_TYPE,
+            object_id=str(locked.pk), lines=[(si.sku, diff) for si, diff in back],
+            event_key=f"shipment:{shipment.pk}:corrected:{after}",
+        )
+        for si, diff in back:
+            OrderItem.objects.filter(pk=si.order_item_id).update(qty_shipped=F("qty_shipped") - diff)
+            if si.qty == diff:
+                si.delete()
+            else:
+                ShipmentItem.objects.filter(pk=si.pk).update(qty=F("qty") - diff)
+        what = ", ".join(f"{si.sku} x {_plain(diff)}" for si, diff in back)
+        comment = f"Shipment {shipment.pk} corrected: {what} did not leave"
+        if locked.state == OrderState.COMPLETE:
+            # Not a move of the order's workflow: the shipment that completed it is corrected.
+            status = status_resolve(state=OrderState.PROCESSING, status=None)
+            Order.objects.filter(pk=locked.pk).update(state=OrderState.PROCESSING, status=status,
+                                                      updated_at=timezone.now())
+            OrderStatusHistory.objects.create(order=locked, state=OrderState.PROCESSING, status=status.code,
+                                              comment=comment)
+        else:
+            OrderStatusHistory.objects.create(order=locked, state=locked.state, status=locked.status_id, comment=comment)
     shipment.refresh_from_db()
     return shipment

@@ -76,6 +76,11 @@ def amazon_order(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail(request: HttpRequest, order: Any, correction: Any = None, status: int = 200) -> HttpResponse:
     breakdown, grand_total = amazon_view.totals(order.raw)
     address = amazon_view.shipping_address(order.raw)
+    amazons_differs = _changed_since_correction(order, address)
+    last = order.address_corrections.order_by("-corrected_at", "-pk").first()
+    if last is not None and isinstance(last.corrected, dict):
+        # C33: the correction is kept apart from Amazon's snapshots and is what the import uses.
+        address = {k: v for k, v in last.corrected.items() if isinstance(v, str) and v}
     context = {
         "order": order,
         "account": order.account,
@@ -90,7 +95,8 @@ def _detail(request: HttpRequest, order: Any, correction: Any = None, status: in
         "attempts": list(order.import_attempts.all()),
         "correction": correction or actions.address_correction_form(order),
         "corrections": list(order.address_corrections.select_related("user")[:10]),
-        "address_changed_since": _changed_since_correction(order, address),
+        "address_corrected": last is not None,
+        "address_changed_since": amazons_differs,
         "can_import": order.import_state != "imported",
         "can_retry": order.import_state == "error",
         "nav": "amazon",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 
 from saleschannel.commerce.sales.models import Order
+from saleschannel.commerce.sales.selectors import TOTAL_PARTS, order_totals_difference
 from saleschannel.dashboard.forms import StoreOrderFilterForm
 from saleschannel.dashboard.pagination import keyset_page
 from saleschannel.dashboard.permissions import viewer_required
@@ -46,6 +47,10 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
         "amazon": getattr(found, "amazon_order", None),
         "billing": addresses.get("billing"),
         "shipping": addresses.get("shipping"),
+        # C34: every part of the totals (zero parts other than the usual four are left out).
+        "total_parts": [(label, getattr(found, field)) for key, field, label in TOTAL_PARTS
+                        if key in ("subtotal", "shipping", "tax", "discount") or getattr(found, field)],
+        "totals_difference": order_totals_difference(found),
         "nav": "orders",
         "title": f"Order #{found.number}",
     }

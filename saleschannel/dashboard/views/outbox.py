@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -86,8 +87,11 @@ def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
     message = OutboxMessage.objects.select_related("shipment").filter(pk=pk).first()
     if message is None or message.shipment is None:
         raise Http404("No such message.")
-    changes = {name: request.POST[name].strip() for name in ("carrier", "carrier_name", "tracking")
-               if name in request.POST}
+    changes: dict[str, Any] = {name: request.POST[name].strip() for name in ("carrier", "carrier_name", "tracking")
+                               if name in request.POST}
+    items = {key.removeprefix("item_"): request.POST[key].strip() for key in request.POST if key.startswith("item_")}
+    if items:
+        changes["items"] = items  # C39: the items Amazon refused can be corrected too
     try:
         shipped_at = _ship_date(request.POST.get("ship_date", ""))
         if shipped_at is not None:

@@ -30,7 +30,11 @@ from saleschannel.channel.outbox.models import OutboxAttempt, OutboxMessage
 from saleschannel.channel.outbox.services.ship import package_from_payload
 from saleschannel.channel.services.sync.client import account_client
 from saleschannel.commerce.errors import InvalidInput
-from saleschannel.commerce.shipping.services import shipment_tracking_update, tracking_check
+from saleschannel.commerce.shipping.services import (
+    shipment_items_reduce,
+    shipment_tracking_update,
+    tracking_check,
+)
 from saleschannel.spapi.clock import Clock, SystemClock
 from saleschannel.spapi.errors import AuthFailed, BadResponse, SpApiError, Throttled, Transient
 
@@ -72,7 +76,7 @@ def _default_factory(account: Account, clock: Clock) -> Any:
     return account_client(account=account, clock=clock)
 
 
-def _claim(now: dt.datetime, limit: int, holder: str) -> list[int]:
+def _claim(now: dt.datetime, limit: int, holder: str, account: Account | None = None) -> list[int]:
     with transaction.atomic():
         # An account whose authorization Amazon refused waits for the merchant to reconnect it:
         # its messages stay pending, untried, and go as soon as it is connected again.
@@ -80,6 +84,8 @@ def _claim(now: dt.datetime, limit: int, holder: str) -> list[int]:
                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
                .exclude(account__credentials_state=Account.CredentialsState.NEEDS_RECONNECTING)
                .order_by("next_attempt_at", "pk"))
+        if account is not None:
+            due = due.filter(account=account)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:limit])
@@ -95,8 +101,11 @@ def outbox_send_due(
     limit: int = 50,
     client_factory: ClientFactory | None = None,
     clock: Clock | None = None,
+    account: Account | None = None,
 ) -> int:
     """Send up to ``limit`` due messages, oldest first; returns how many were tried.
+
+    With ``account``, only that account's messages (``sync ACCOUNT --once``, T10).
 
     ``client_factory(account, clock)`` gives the account's ``SpApiClient``; the clients it gives
     stay the caller's (the worker keeps one per account). Without it, the sync engine's client
@@ -106,7 +115,7 @@ def outbox_send_due(
     clock = clock or SystemClock()
     now = now or clock.now()
     factory = client_factory or _default_factory
-    ids = _claim(now, limit, _holder())
+    ids = _claim(now, limit, _holder(), account)
     clients: dict[int, Any] = {}
     try:
         for message in OutboxMessage.objects.filter(pk__in=ids).select_related("account").order_by("pk"):
@@ -240,17 +249,21 @@ def outbox_message_resend(
     """Correct a message Amazon refused and send it again (the worker sends it on its next turn).
 
     ``changes`` may set ``carrier_code``/``carrier``, ``carrier_name``, ``tracking_number``/
-    ``tracking``, ``shipping_method`` and ``shipped_at``/``ship_date``; they are made on the
-    shipment too. The package keeps its ``packageReferenceId``. Refuses with ``InvalidInput``
+    ``tracking``, ``shipping_method`` and ``shipped_at``/``ship_date``, and ``items`` (shipment
+    item pk -> fewer units, C39); they are made on the shipment too. The package keeps its ``packageReferenceId``. Refuses with ``InvalidInput``
     (nothing changed) a message that is not refused, or a change that breaks the rules.
     """
     now = now or timezone.now()
+    changes = dict(changes)
+    items = changes.pop("items", None)
     named = _changes_check(changes)
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update(of=("self",)).select_related("shipment").get(pk=message.pk)
         if locked.state != State.REFUSED:
             raise InvalidInput("message", locked.pk, f"is {locked.state}: only a message Amazon refused is resent")
         payload = dict(locked.payload)
+        if items is not None:
+            payload["packageDetail"] = _items_corrected(locked, items)
         if locked.shipment is not None and named:
             shipment = shipment_tracking_update(shipment=locked.shipment, changes=named)
             named = {name: getattr(shipment, name) for name in CHANGEABLE}
@@ -267,6 +280,18 @@ def outbox_message_resend(
         locked.save()
     message.refresh_from_db()
     return message
+
+
+def _items_corrected(message: OutboxMessage, items: Any) -> dict[str, Any]:
+    """C39: the shipment's items corrected (fewer units; what never left goes back to stock),
+    and the package's ``orderItems`` written from them again."""
+    if message.shipment is None or not isinstance(items, Mapping):
+        raise InvalidInput("items", type(items).__name__, "give the quantity of each item of the shipment")
+    shipment = shipment_items_reduce(shipment=message.shipment, quantities=items)
+    detail = dict(message.payload["packageDetail"])
+    detail["orderItems"] = [{"orderItemId": si.order_item.external_line_id, "quantity": int(si.qty)}
+                            for si in shipment.items.select_related("order_item").order_by("pk")]
+    return detail
 
 
 def _detail_with(detail: dict[str, Any], named: Mapping[str, Any]) -> dict[str, Any]:

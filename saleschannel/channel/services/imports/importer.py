@@ -15,6 +15,7 @@ core's ``salable_increased`` signal in ``ChannelConfig.ready``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import threading
@@ -203,7 +204,6 @@ def _evaluate_locked(pk: int, manual: bool, now: dt.datetime, attempting: list[b
     reason, code = _apply_pending(ao, decision, stock)
     _set_state(ao, decision, reason, code, now)
     if decision.action is rules.Action.KEEP:
-
         amazon_shipments_reconcile(amazon_order=ao, now=now)  # shipped in Seller Central; the rest canceled
     return _outcome(ao)
 
@@ -212,7 +212,9 @@ def _create(
     ao: AmazonOrder, parsed: Order, decision: rules.Decision, settings: OrderSettings, manual: bool,
     now: dt.datetime,
 ) -> ImportOutcome:
-    order = store_order_create(amazon_order=ao, parsed=parsed, decision=decision, settings=settings)
+    parsed, corrected = _address_corrected(ao, parsed)
+    order = store_order_create(amazon_order=ao, parsed=parsed, decision=decision, settings=settings,
+                               address_corrected=corrected)
     if decision.pending in (rules.PendingAction.COMPENSATE, rules.PendingAction.TRANSFER):
         # What the transfer did not take over (held on another store's stock) is released.
         _pending_release(ao)
@@ -224,7 +226,27 @@ def _create(
     ao.save(update_fields=DECIDED)
     ImportAttempt.objects.create(amazon_order=ao, attempted_at=now, manual=manual, succeeded=True,
                                  store_order_number=order.number)
+    # C30: packages Amazon lists already (shipped from Seller Central) become shipments at once,
+    # and lines it canceled before this snapshot are canceled (C32); never confirmed back.
+    amazon_shipments_reconcile(amazon_order=ao, now=now, packages_only=True)
     return _outcome(ao, created=True, attempted=True)
+
+
+def _address_corrected(ao: AmazonOrder, parsed: Order) -> tuple[Order, bool]:
+    """C33: the merchant's last address correction, kept apart from Amazon's snapshots, wins over
+    the address of the snapshot that creates the order."""
+    last = ao.address_corrections.order_by("-corrected_at", "-pk").first()
+    if last is None or not isinstance(last.corrected, dict) or not isinstance(ao.raw, dict):
+        return parsed, False
+    raw = copy.deepcopy(ao.raw)
+    found = raw.get("recipient")
+    recipient: dict[str, Any] = found if isinstance(found, dict) else {}
+    recipient["deliveryAddress"] = {k: v for k, v in last.corrected.items() if v not in (None, "")}
+    raw["recipient"] = recipient
+    corrected = order_parse(raw)
+    if not isinstance(corrected, Order):
+        raise ImportFailed("the corrected shipping address cannot be read: correct it again")
+    return corrected, True
 
 
 def _pending_reserve(ao: AmazonOrder, decision: rules.Decision, stock: Any) -> tuple[str, rules.Reason]:
@@ -364,12 +386,18 @@ def waiting_orders_evaluate(
         orders = orders.filter(reduce(or_, (Q(skus__contains=f"|{sku}|") for sku in wanted)))
     short = _ShortStock.of(account, orders.order_by().values_list("skus", flat=True).distinct())
     created = 0
-    rows = (orders.order_by("purchase_date", "pk").values_list("pk", "amazon_order_id", "raw", "holds_pending_reservation")
+    rows = (orders.order_by("purchase_date", "pk")
+            .values_list("pk", "amazon_order_id", "raw", "holds_pending_reservation", "reason")
             .iterator(chunk_size=200))
-    for pk, amazon_order_id, raw, holds_pending in rows:
+    for pk, amazon_order_id, raw, holds_pending, reason in rows:
         needs = short.needs(amazon_order_id, raw) if not holds_pending else None
         if needs is not None and short.cannot_cover(needs):
-            continue  # still short of stock as it stands: evaluating it again would only say so again
+            # Still short of stock as it stands: evaluating it again would only say so again;
+            # its reason still shows the figures of now (C36).
+            now_reason = short.reason(needs)
+            if now_reason != reason:
+                AmazonOrder.objects.filter(pk=pk, import_state=S.WAITING).update(reason=now_reason)
+            continue
         outcome = amazon_order_evaluate(amazon_order=AmazonOrder(pk=pk, amazon_order_id=amazon_order_id), now=now)
         if outcome.created and needs is not None:
             short.take(needs)
@@ -417,6 +445,12 @@ class _ShortStock:
     def cannot_cover(self, needs: dict[str, Decimal]) -> bool:
         assert self.salable is not None
         return any(self.salable[sku] < qty for sku, qty in needs.items())
+
+    def reason(self, needs: dict[str, Decimal]) -> str:
+        """R9's words with the figures of now, as the evaluation would write them."""
+        assert self.salable is not None
+        return rules.shortage_text([rules.Shortage(sku, self.salable[sku], int(qty))
+                                    for sku, qty in needs.items() if self.salable[sku] < qty])
 
     def take(self, needs: dict[str, Decimal]) -> None:
         assert self.salable is not None

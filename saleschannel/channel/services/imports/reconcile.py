@@ -39,9 +39,13 @@ log = logging.getLogger("saleschannel.outbox")
 ZERO = Decimal(0)
 UNKNOWN_CARRIER = "Unknown"
 REPORTING_STATUSES = frozenset({"PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED"})
+# C32: before anything ships, Amazon may still cancel single lines of the order.
+LINE_CANCEL_STATUSES = frozenset({"UNSHIPPED"})
 
 
-def amazon_shipments_reconcile(*, amazon_order: AmazonOrder, now: dt.datetime | None = None) -> int:
+def amazon_shipments_reconcile(
+    *, amazon_order: AmazonOrder, now: dt.datetime | None = None, packages_only: bool = False,
+) -> int:
     """Bring an imported FBM store order in line with Amazon's latest snapshot; returns the
     shipments recorded.
 
@@ -49,6 +53,10 @@ def amazon_shipments_reconcile(*, amazon_order: AmazonOrder, now: dt.datetime | 
     recorded as shipments; quantities Amazon canceled on a partly shipped order are canceled,
     and the order ends ``complete``. The importer calls this after recording a newer snapshot
     of an imported order. Safe to call again: a package is recorded once.
+
+    ``packages_only`` (right after creation, C30): only Amazon's packages are recorded; units
+    Amazon counts as shipped without package data keep their reservation until a snapshot
+    brings packages or the merchant ships them in the store.
     """
     with transaction.atomic():
         ao = (AmazonOrder.objects.select_for_update(of=("self",)).select_related("store_order", "account")
@@ -58,12 +66,18 @@ def amazon_shipments_reconcile(*, amazon_order: AmazonOrder, now: dt.datetime | 
             return 0
         parsed = order_parse(ao.raw)
         status = parsed.fulfillment_status if isinstance(parsed, Order) else None
-        if not isinstance(parsed, Order) or status not in REPORTING_STATUSES:
+        if not isinstance(parsed, Order):
+            return 0
+        if status in LINE_CANCEL_STATUSES:
+            _cancel_rest(order, parsed)
+            return 0
+        if status not in REPORTING_STATUSES:
             return 0
         now = now or timezone.now()
         recorded = _record_packages(ao, order, parsed, now)
         _cancel_rest(order, parsed)
-        recorded += _record_unexplained(ao, order, parsed, now)
+        if not packages_only:
+            recorded += _record_unexplained(ao, order, parsed, now)
     return recorded
 
 

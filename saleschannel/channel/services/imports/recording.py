@@ -17,7 +17,12 @@ from django.db import IntegrityError, transaction
 
 from saleschannel.channel import rules
 from saleschannel.channel.models import Account, AmazonOrder, AmazonStatusEvent, ImportPeriod
-from saleschannel.channel.services.imports.snapshot import amazon_order_id_of, order_view, snapshot_fields
+from saleschannel.channel.services.imports.snapshot import (
+    amazon_order_id_of,
+    order_view,
+    snapshot_fields,
+    status_tolerated,
+)
 from saleschannel.channel.stock.services.offers import offers_due_for_amazon_order
 from saleschannel.commerce.memo import remembered
 from saleschannel.spapi.models import Order, UnreadableOrder, read_order
@@ -68,12 +73,14 @@ def _without_nul(value: Any) -> Any:
 
 def storable(order: Order | UnreadableOrder) -> Order | UnreadableOrder:
     """The order as the database can keep it: PostgreSQL stores no NUL character in text or JSON,
-    so each becomes U+FFFD and the order is read again; one such character must not fail the page."""
+    so each becomes U+FFFD and the order is read again; one such character must not fail the page.
+    A status the model does not name does not make the order unreadable (C37)."""
+    order = status_tolerated(order)
     if "\\u0000" not in json.dumps(order.raw):
         return order
     raw = _without_nul(order.raw)
     if isinstance(order, Order):
-        return read_order(raw)
+        return status_tolerated(read_order(raw))
     return UnreadableOrder(order_id=_without_nul(order.order_id), raw=raw, error=_without_nul(order.error))
 
 
@@ -137,10 +144,13 @@ def _upsert_snapshot(
     if not _is_newer(fields["last_updated_time"], stored, fields["raw"], readable=not unreadable):
         return Recorded(stored, False, order)
     status_changed = stored.status != fields["status"]
+    was_creating = rules.status_known(stored.status) in rules.CREATING_STATUSES
     for name, value in fields.items():
         setattr(stored, name, value)
     stored.last_seen_at = seen_at
-    stored.auto_eligible = stored.auto_eligible or eligible
+    # C31: an order once seen in a creating status without being eligible was the merchant's to
+    # handle in Seller Central; no later snapshot makes it eligible (a hand import still may).
+    stored.auto_eligible = stored.auto_eligible or (eligible and not was_creating)
     if unreadable and stored.store_order_id is None:
         _mark_unreadable(stored, order)
     stored.save()

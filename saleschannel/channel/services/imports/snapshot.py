@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -32,7 +33,8 @@ def source_status(order: Order | UnreadableOrder) -> str:
     if isinstance(order, Order):
         if order.fulfillment_status is None:
             return rules.Status.ERROR.value
-        return rules.STATUS_FROM_2026[order.fulfillment_status].value
+        known = rules.STATUS_FROM_2026.get(order.fulfillment_status)
+        return known.value if known else clip(order.fulfillment_status, STATUS_MAX)  # C37: as Amazon gave it
     fulfillment = order.raw.get("fulfillment")
     status = fulfillment.get("fulfillmentStatus") if isinstance(fulfillment, dict) else None
     if isinstance(status, str) and status and "fulfillment.fulfillmentStatus: " in order.error:
@@ -92,7 +94,29 @@ def snapshot_fields(order: Order | UnreadableOrder) -> dict[str, Any]:
 
 def order_parse(raw: dict[str, Any]) -> Order | UnreadableOrder:
     """The stored raw JSON, parsed again by the model's rules."""
-    return read_order(raw)
+    return status_tolerated(read_order(raw))
+
+
+# A status the model names, standing in while the rest of an order with a new status is read.
+_STAND_IN_STATUS = "PENDING"
+
+
+def status_tolerated(order: Order | UnreadableOrder) -> Order | UnreadableOrder:
+    """C37: an order whose only fault is a status the model does not name (``INVOICE_UNCONFIRMED``,
+    a new one) is read as an order with that status as Amazon gave it, not as unreadable."""
+    if not isinstance(order, UnreadableOrder) or "fulfillment.fulfillmentStatus: " not in order.error:
+        return order
+    fulfillment = order.raw.get("fulfillment")
+    if not isinstance(fulfillment, dict):
+        return order
+    status = fulfillment.get("fulfillmentStatus")
+    if not isinstance(status, str) or not status or not status.isprintable():
+        return order
+    stand_in = {**order.raw, "fulfillment": {**fulfillment, "fulfillmentStatus": _STAND_IN_STATUS}}
+    parsed = read_order(stand_in)
+    if not isinstance(parsed, Order):
+        return order
+    return dataclasses.replace(parsed, raw=order.raw, fulfillment_status=clip(status, STATUS_MAX))
 
 
 def _currencies(order: Order) -> frozenset[str]:

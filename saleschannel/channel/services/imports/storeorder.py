@@ -17,7 +17,11 @@ from saleschannel.commerce.catalog.selectors import products_by_sku
 from saleschannel.commerce.catalog.services import product_create
 from saleschannel.commerce.customers.services import customer_get_or_create
 from saleschannel.commerce.inventory.selectors import open_reservations, stock_for_store
-from saleschannel.commerce.inventory.services import reservation_append, reservation_transfer
+from saleschannel.commerce.inventory.services import (
+    reservation_append,
+    reservation_compensate,
+    reservation_transfer,
+)
 from saleschannel.commerce.sales.models import Order as StoreOrder
 from saleschannel.commerce.sales.services import (
     AddressData,
@@ -85,15 +89,37 @@ def _lines(parsed: Order) -> list[OrderLine]:
     return lines
 
 
+# C34: Amazon's proceeds types and the store order's totals that keep them; a type not known
+# yet is kept in "other".
+BREAKDOWN_FIELDS = {
+    "ITEM": "subtotal", "SHIPPING": "shipping_amount", "GIFT_WRAP": "gift_wrap_amount", "COD_FEE": "cod_fee_amount",
+    "TAX": "tax_amount", "DISCOUNT": "discount_amount", "DELIVERY_TIP": "delivery_tip_amount", "OTHER": "other_amount",
+}
+
+
 def _totals(parsed: Order, lines: list[OrderLine]) -> OrderTotals:
-    """R20: the grand total is Amazon's; shipping, tax and discount come from its breakdowns."""
-    item_total = parsed.breakdown("ITEM")
-    subtotal = item_total.amount if item_total else sum((line.qty * line.price for line in lines), ZERO)
-    discount = _amount(parsed.discount_total)
-    return OrderTotals(
-        subtotal=subtotal, shipping_amount=_amount(parsed.shipping_total), tax_amount=_amount(parsed.tax_total),
-        discount_amount=discount, grand_total=_amount(parsed.grand_total),
-    )
+    """R20, C34: the grand total is Amazon's; every proceeds breakdown, known or not, is kept."""
+    parts: dict[str, Decimal] = dict.fromkeys(BREAKDOWN_FIELDS.values(), ZERO)
+    for kind in dict.fromkeys(b.type for b in parsed.proceeds_breakdowns):
+        field = BREAKDOWN_FIELDS.get(kind, "other_amount")
+        parts[field] += _amount(parsed.breakdown(kind))
+    if parsed.breakdown("ITEM") is None:
+        parts["subtotal"] = sum((line.qty * line.price for line in lines), ZERO)
+    return OrderTotals(**parts, grand_total=_amount(parsed.grand_total))
+
+
+def _totals_note(parsed: Order, totals: OrderTotals) -> str:
+    """What the order's history says of its money: proceeds types not known yet, and by how much
+    Amazon's own parts miss its grand total (C34)."""
+    notes = []
+    unknown = sorted({b.type for b in parsed.proceeds_breakdowns} - set(BREAKDOWN_FIELDS))
+    if unknown:
+        notes.append(f"Amazon's proceeds {', '.join(t[:40] for t in unknown)} are kept under Other")
+    parts = sum((getattr(totals, field) for field in BREAKDOWN_FIELDS.values()), ZERO)
+    if parts != totals.grand_total:
+        notes.append(f"Amazon's parts add up to {parts}, its grand total is {totals.grand_total} "
+                     f"(a difference of {totals.grand_total - parts})")
+    return "".join(f". {note}" for note in notes)
 
 
 def _placeholder_products(parsed: Order, lines: list[OrderLine]) -> None:
@@ -132,6 +158,7 @@ def _customer(decision: rules.Decision, settings: OrderSettings, email: str, nam
 
 def store_order_create(
     *, amazon_order: AmazonOrder, parsed: Order, decision: rules.Decision, settings: OrderSettings,
+    address_corrected: bool = False,
 ) -> StoreOrder:
     """Create the store order, reserve (or take over the pending reservation), invoice; all or nothing."""
     store = settings.store
@@ -142,7 +169,7 @@ def store_order_create(
     buyer_name = (parsed.buyer.name if parsed.buyer else None) or rules.PLACEHOLDER_BUYER_NAME
     email = (rules.placeholder_email(amazon_order.amazon_order_id) if decision.buyer_withheld
              else (parsed.buyer.email if parsed.buyer and parsed.buyer.email else ""))
-    names = split_name(buyer_name) if not decision.buyer_withheld else split_name("")
+    names = split_name(buyer_name)  # C38: withholding only the email keeps the name
     customer = _customer(decision, settings, email, names)
     number = (amazon_order.amazon_order_id if settings.order_number_source == OrderSettings.OrderNumberSource.AMAZON
               else order_number_next(store=store))
@@ -151,10 +178,14 @@ def store_order_create(
     comment = f"Amazon order {amazon_order.amazon_order_id}"
     if decision.buyer_withheld:
         comment += ": Amazon withheld the buyer's email, so this is a guest order"
+    totals = _totals(parsed, lines)
+    comment += _totals_note(parsed, totals)
+    if address_corrected:
+        comment += ". Shipping address corrected on the dashboard before import"
     order = order_create(
         store=store, number=number, lines=lines, status=status or None, customer=customer, email=email,
         firstname=names[0], lastname=names[1], billing=address, shipping=address,
-        currency=parsed.currency or "", totals=_totals(parsed, lines), payment_method="amazon", is_invoiced=True,
+        currency=parsed.currency or "", totals=totals, payment_method="amazon", is_invoiced=True,
         external=ExternalRef(EXTERNAL_CHANNEL, str(amazon_order.account_id), amazon_order.amazon_order_id),
         comment=comment,
     )
@@ -171,7 +202,11 @@ def _reserve(amazon_order: AmazonOrder, order: StoreOrder, decision: rules.Decis
         return
     stock = stock_for_store(store=order.store)
     key = f"amazon:{amazon_order.account_id}:{amazon_order.amazon_order_id}"
+    wanted: dict[str, Decimal] = {}
+    for line in lines:
+        wanted[line.sku] = wanted.get(line.sku, ZERO) + line.qty
     if decision.pending is rules.PendingAction.TRANSFER:
+        _pending_shrink(amazon_order, stock, wanted, key)
         reservation_transfer(stock=stock, from_object=(PENDING_OBJECT_TYPE, amazon_order.amazon_order_id),
                              to_object=(ORDER_OBJECT_TYPE, str(order.pk)),
                              event_key=f"{key}:pending:{amazon_order.pending_generation}:to-order")
@@ -179,10 +214,19 @@ def _reserve(amazon_order: AmazonOrder, order: StoreOrder, decision: rules.Decis
     # The order was created in this transaction: only a transfer can have given it reservations.
     held = (open_reservations(object_type=ORDER_OBJECT_TYPE, object_id=str(order.pk), stock=stock)
             if decision.pending is rules.PendingAction.TRANSFER else {})
-    wanted: dict[str, Decimal] = {}
-    for line in lines:
-        wanted[line.sku] = wanted.get(line.sku, ZERO) + line.qty
     missing = [(sku, qty + held.get(sku, ZERO)) for sku, qty in sorted(wanted.items()) if qty + held.get(sku, ZERO) > 0]
     if missing:
         reservation_append(stock=stock, lines=missing, event_type="order_placed", object_type=ORDER_OBJECT_TYPE,
                            object_id=str(order.pk), event_key=f"{key}:order:{order.pk}:reserve")
+
+
+def _pending_shrink(amazon_order: AmazonOrder, stock: Any, wanted: dict[str, Decimal], key: str) -> None:
+    """C35: what Amazon removed from the order since it was reserved is compensated before the
+    rest moves to the store order; only what the lines now need moves."""
+    held = open_reservations(object_type=PENDING_OBJECT_TYPE, object_id=amazon_order.amazon_order_id, stock=stock)
+    excess = [(sku, -qty - wanted.get(sku, ZERO)) for sku, qty in sorted(held.items())
+              if -qty - wanted.get(sku, ZERO) > 0]
+    if excess:
+        reservation_compensate(stock=stock, object_type=PENDING_OBJECT_TYPE, object_id=amazon_order.amazon_order_id,
+                               event_type="amazon_order_shrunk", lines=excess,
+                               event_key=f"{key}:pending:{amazon_order.pending_generation}:shrunk")
