@@ -58,7 +58,7 @@ def test_serve_answers_dashboard_api_and_static_files_then_stops_on_sigterm(tmp_
         status, body, _ = fetch(base + "/api/v1/accounts")
         assert status == 401 and body.startswith(b'{"detail"')
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=15) == 0
+        assert proc.wait(timeout=60) == 0  # generous: a loaded 2-core machine is slow to wind down
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -123,7 +123,7 @@ def test_behind_a_trusted_proxy_the_lockout_counts_the_clients_address(tmp_path:
         # Another client behind the same proxy is locked out only if the proxy's address is all there is.
         assert guess("203.0.113.6") == (401 if trusted else 429)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=15) == 0
+        assert proc.wait(timeout=60) == 0  # generous: a loaded 2-core machine is slow to wind down
     finally:
         if proc.poll() is None:
             proc.kill()
