@@ -9,6 +9,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -19,8 +20,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
-class _Stop(Exception):
-    """Raised by the signal handler to leave waitress's loop."""
+#: How long one turn of waitress's loop waits for a socket before it looks at the stop flag again.
+LOOP_TURN_SECONDS = 0.5
 
 
 def _port(text: str) -> int:
@@ -82,19 +83,24 @@ def serve_command(args: argparse.Namespace) -> int:
     server = create_server(application, host=args.host, port=args.port, threads=args.threads, ident="saleschannel",
                            **proxy_options(os.environ.get("SALESCHANNEL_TRUSTED_PROXY", "")))
 
+    # The handler only sets a flag: an exception raised from it lands wherever the main thread is,
+    # and inside one of waitress's channels waitress catches it, closes that channel and serves on.
+    stopping = threading.Event()
+
     def stop(signum: int, frame: FrameType | None) -> None:
-        raise _Stop
+        stopping.set()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     host, port = server.effective_host, server.effective_port  # type: ignore[union-attr]
     shown = f"[{host}]" if ":" in str(host) else host
     print(f"Serving on http://{shown}:{port}/ (dashboard /, API /api/v1/)", flush=True)
     try:
-        server.run()
-    except _Stop:
-        pass
+        while not stopping.is_set():
+            server.asyncore.loop(timeout=LOOP_TURN_SECONDS, map=server._map,  # type: ignore[union-attr]
+                                 use_poll=server.adj.asyncore_use_poll, count=1)
     finally:
         server.close()
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print("Stopped.", file=sys.stderr, flush=True)

@@ -116,9 +116,10 @@ def test_no_time_is_in_no_import_period():
 def test_refusals_and_errors_field_by_field():
     assert decide("Canceled", state=OrderState()) == Decision(
         Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.NEVER_STATUS, "Canceled before import")
+    # C37: a status the model does not name is no error: not importable, with a plain reason.
     assert decide("Lost in the post") == Decision(
-        Action.ERROR, ImportState.ERROR, Reason.UNKNOWN_STATUS,
-        "Amazon reported the status 'Lost in the post', which creates nothing")
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.UNKNOWN_STATUS,
+        "Amazon status Lost in the post is not one that creates orders")
     blank = OrderView(amazon_order_id="111-0000001-0000003", status="Unshipped", channel=Channel.FBM,
                       purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1),
                       lines=(Line(" ", 1),), buyer_email="b@example.com", buyer_name="Buyer")

@@ -41,11 +41,13 @@ def test_serve_answers_dashboard_api_and_static_files_then_stops_on_sigterm(tmp_
     port = free_port()
     env = {**os.environ, "SALESCHANNEL_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
+    # Its log goes to a file: a pipe nobody reads fills up and blocks the server mid-write.
+    errors = (tmp_path / "serve.err").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "saleschannel", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=errors, text=True)
     try:
         line = read_line(proc, timeout=180)  # migrations run first, then it listens
-        assert line.startswith(f"Serving on http://127.0.0.1:{port}/"), line + proc.stderr.read()
+        assert line.startswith(f"Serving on http://127.0.0.1:{port}/"), line + (tmp_path / "serve.err").read_text()
         base = f"http://127.0.0.1:{port}"
         opener = urllib.request.build_opener(NoRedirect)
         with pytest.raises(urllib.error.HTTPError) as redirect:
@@ -104,8 +106,10 @@ def test_behind_a_trusted_proxy_the_lockout_counts_the_clients_address(tmp_path:
     env.pop("SALESCHANNEL_TRUSTED_PROXY", None)
     if trusted:
         env["SALESCHANNEL_TRUSTED_PROXY"] = "127.0.0.1"
+    # Its log goes to a file: a pipe nobody reads fills up and blocks the server mid-write.
+    errors = (tmp_path / "serve.err").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "saleschannel", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=errors, text=True)
 
     def guess(client: str) -> int:
         request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/accounts", headers={
@@ -118,7 +122,7 @@ def test_behind_a_trusted_proxy_the_lockout_counts_the_clients_address(tmp_path:
 
     try:
         line = proc.stdout.readline()
-        assert line.startswith("Serving on"), line + proc.stderr.read()
+        assert line.startswith("Serving on"), line + (tmp_path / "serve.err").read_text()
         assert [guess("203.0.113.5") for _ in range(4)] == [401, 401, 429, 429]
         # Another client behind the same proxy is locked out only if the proxy's address is all there is.
         assert guess("203.0.113.6") == (401 if trusted else 429)
