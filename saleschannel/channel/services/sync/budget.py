@@ -150,7 +150,7 @@ def recheck_allowance(
     The hourly share is per order the account took in the last hour, with a floor for a
     quiet account: rechecks scale with the orders, not with how long they stay open.
     """
-    reserve = min(burst - 1, max(NOTIFICATION_RESERVE, float(pending_fetches)))
+    reserve = NOTIFICATION_RESERVE + pending_fetches
     spare = math.floor(tokens - reserve) if tokens > reserve else 0
     if notified:
         hourly = max(RECHECKS_FLOOR_PER_HOUR, math.ceil(orders_last_hour * RECHECKS_PER_NEW_ORDER))
