@@ -12,8 +12,8 @@ usage plans; when it has nothing to do, the clock moves a second at a time until
 due or a notification came (the real loop polls every second).
 
 After the drive Amazon stops taking orders and the clock runs one more hour (the statuses
-keep moving); then every order Amazon holds must be in the channel with Amazon's status
-(``missed`` counts those that are not).
+keep moving), then 15 minutes with the statuses still; then every order Amazon holds must be
+in the channel with Amazon's status (``missed`` counts those that are not).
 Figures: Amazon's calls by operation (as the sandbox counted them, 429 included), per order
 generated; ``getOrder``'s budget used (calls over what its usage plan earns in the drive);
 latency from a status change at Amazon to the store order (the import), for every import
@@ -26,6 +26,7 @@ import datetime as dt
 import heapq
 import json
 import random
+from pathlib import Path
 from typing import Any
 
 from bench import env
@@ -33,6 +34,7 @@ from bench.b3_latency import percentiles
 
 HOURS, HOURS_QUICK, HOURS_TINY = 8.0, 2.0, 0.25
 SETTLE_S = 3600.0
+FROZEN_S = 900.0  # after the settling hour, Amazon's statuses stop moving: S1 reads the last of them
 RATES = (60, 600)
 TARGET_CALLS_NOTIFIED = 1.5
 TARGET_CALLS_POLLING = 0.5
@@ -152,6 +154,8 @@ def measure(*, per_hour: float, hours: float, notifications: bool, lost: float, 
         calls = app.calls()
         app.generate_per_minute = 0
         settle = _drive(clock, worker, notifier, until=end + settle_s, max_wall=3600)
+        clock.on_step = None  # Amazon stops moving statuses: what is in flight now arrives, then we compare
+        _drive(clock, worker, notifier, until=end + settle_s + FROZEN_S, max_wall=600)
         missed = _missed(app, account)
         latencies, lost_latencies = _latencies(account, since=start, lost_orders=notifier.dropped_orders, until=clock.now())
         notified = _without(latencies, lost_latencies)
@@ -243,3 +247,27 @@ def _latencies(account: Any, *, since: dt.datetime, lost_orders: set[str],
         if attempt["amazon_order__amazon_order_id"] in lost_orders:
             lost.append(seconds)
     return every, lost
+
+
+def main(argv: list[str]) -> int:
+    """``python -m bench.b10_steady before SAVED.json [RESULT.json]``: put the runs of ``SAVED.json`` (B10
+    run on today's engine, e.g. from a checkout of the commit before a change) under ``"before"`` in
+    the result (default ``bench/results/b10.json``), as C45 asks."""
+    if len(argv) not in (2, 3) or argv[0] != "before":
+        print(main.__doc__)
+        return 2
+    target = env.RESULTS / "b10.json" if len(argv) == 2 else Path(argv[2])
+    saved = json.loads(Path(argv[1]).read_text())
+    result = json.loads(target.read_text())
+    result["before"] = saved["runs"]
+    result["before_command"] = saved.get("command", "")
+    result["targets_before"] = saved.get("targets", {})
+    target.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    print(f"{target}: {len(saved['runs'])} runs under \"before\"")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

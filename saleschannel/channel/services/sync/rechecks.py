@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from saleschannel.channel import rules
 from saleschannel.channel.models import (
