@@ -32,6 +32,7 @@ from saleschannel.channel.errors import NotificationRefused, UnknownAccount
 from saleschannel.channel.models import (
     Account,
     AmazonOrder,
+    AmazonStatusEvent,
     OrderFetchRequest,
     OrderRecheck,
     OrderSettings,
@@ -72,6 +73,7 @@ class OrderChange:
     order_status: str
     fulfillment: str = ""  # "AFN" or "MFN"; "" when the notification did not say
     items: tuple[Item, ...] | None = None  # None when the notification did not tell every line
+    changed_at: dt.datetime | None = None  # when Amazon says the order changed (``TimeOfOrderChange``)
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,17 @@ def notification_parse(body: bytes) -> OrderChange:
         order_status=str(summary.get("OrderStatus") or "")[:64],
         fulfillment=str(summary.get("FulfillmentType") or "")[:8],
         items=_items(summary.get("OrderItems")),
+        changed_at=_changed_at(change.get("OrderChangeTrigger")),
     )
+
+
+def _changed_at(trigger: Any) -> dt.datetime | None:
+    if not isinstance(trigger, dict):
+        return None
+    try:
+        return _time(trigger.get("TimeOfOrderChange"), "Payload.OrderChangeNotification.OrderChangeTrigger")
+    except NotificationRefused:
+        return None  # a hint only: the snapshot's own time is what counts
 
 
 def _items(items: Any) -> tuple[Item, ...] | None:
@@ -200,12 +212,21 @@ def _reserves_pending(account: Account) -> bool:
     return OrderSettings.objects.filter(account=account, pending_orders=OrderSettings.PendingOrders.RESERVE).exists()
 
 
-def _news_noted(account: Account, amazon_order_id: str, now: dt.datetime) -> None:
-    """The order's news came by notification: its recheck (S2(a)) can wait; the account hears."""
-    SyncCursor.objects.filter(account=account).update(notified_at=now)
-    order = AmazonOrder.objects.filter(account=account, amazon_order_id=amazon_order_id).first()
-    if order is not None:
+def _news_noted(account: Account, change: OrderChange, now: dt.datetime, *, fetching: bool) -> None:
+    """The order's news came by notification: its recheck (S2(a)) can wait; the account hears.
+    A new status told without a fetch goes into the order's status history now (R18)."""
+    with transaction.atomic():
+        SyncCursor.objects.filter(account=account).update(notified_at=now)
+        order = (AmazonOrder.objects.filter(account=account, amazon_order_id=change.amazon_order_id)
+                 .only("pk", "status").first())
+        if order is None:
+            return
         OrderRecheck.objects.update_or_create(amazon_order=order, defaults={"checked_at": now})
+        if not fetching and change.order_status and change.order_status != order.status:
+            latest = order.status_events.order_by("-seen_at", "-pk").values_list("status", flat=True).first()
+            if latest != change.order_status:
+                AmazonStatusEvent.objects.create(amazon_order=order, status=change.order_status, seen_at=now,
+                                                 changed_at=change.changed_at or change.event_time)
 
 
 def notification_accept(*, body: bytes, api_key: str | None, now: dt.datetime) -> Accepted:
@@ -224,7 +245,7 @@ def notification_accept(*, body: bytes, api_key: str | None, now: dt.datetime) -
     told = Notified(status=change.order_status, fulfillment=change.fulfillment, items=change.items)
     decision = notified_fetch_needed(told, _stored(account, change.amazon_order_id),
                                      reserve_pending=_reserves_pending(account))
-    _news_noted(account, change.amazon_order_id, now)
+    _news_noted(account, change, now, fetching=decision.fetch)
     if not decision.fetch:
         return Accepted(change.amazon_order_id, None, decision.why.value)
     fetch = fetch_request_add(
