@@ -90,7 +90,7 @@ def _same_items(a: Sequence[Item] | None, b: Sequence[Item]) -> bool:
 
 
 def notified_fetch_needed(change: Notified, stored: Stored | None, *, reserve_pending: bool) -> FetchDecision:
-    """S3: whether the order of this notification needs a ``getOrder`` now.
+    """S3 [D]: whether the order of this notification needs a ``getOrder`` now.
 
     No call when the stored snapshot already shows the status and lines told; for an FBA
     order not yet shipped (it is imported once shipped); for a pending order under Do Not
@@ -121,7 +121,7 @@ def notified_fetch_needed(change: Notified, stored: Stored | None, *, reserve_pe
 
 
 def recheck_interval(*, age: dt.timedelta, notified: bool) -> dt.timedelta:
-    """S2(a): how long an open order may go without news (S1, a notification, a recheck).
+    """S2(a) [D]: how long an open order may go without news (S1, a notification, a recheck).
 
     The cadence grows with the order's age: an order changes most in its first hours, and
     what Amazon's index shows late it shows within minutes, not days. With notifications
@@ -144,7 +144,7 @@ def recheck_allowance(
     orders_last_hour: int,
     notified: bool,
 ) -> int:
-    """How many rechecks this cycle may spend: what the getOrder bucket holds now beyond the
+    """S2(a) [D]: how many rechecks this cycle may spend: what the getOrder bucket holds now beyond the
     notifications' reserve (and the fetches already asked for), within the hourly share.
 
     The hourly share is per order the account took in the last hour, with a floor for a
