@@ -30,8 +30,11 @@ def _load(name: str) -> dict[str, Any] | None:
 
 def rows() -> list[str]:
     out = ["| | figure | measured | target | met |", "|---|---|---|---|---|"]
-    for name, render in (("b1", _b1), ("b2", _b2), ("b3", _b3), ("b4", _b4), ("b5", _b5), ("b6", _b6)):
+    for name, render in (("b1", _b1), ("b2", _b2), ("b3", _b3), ("b4", _b4), ("b5", _b5), ("b6", _b6),
+                         ("b10-quick", _b10), ("b10", _b10)):
         result = _load(name)
+        if result is None and name == "b10-quick":
+            continue  # B10's quick drive is shown when it was run: its full one takes long
         if result is None:
             out.append(f"| {name.upper()} | not measured yet | | | |")
             continue
@@ -125,6 +128,42 @@ def _b6(r: dict[str, Any]) -> list[str]:
             f"| B6 | estimate, one worker per machine | {est} | – | – |"]
 
 
+def _b10(r: dict[str, Any]) -> list[str]:
+    t, hours = r["targets"], r["simulated_hours"]
+    before = {(b["orders_per_hour"], b["notifications"], b["notifications_lost"]): b for b in r.get("before", [])}
+    lines = []
+    for x in r["runs"]:
+        key = (x["orders_per_hour"], x["notifications"], x["notifications_lost"])
+        was = before.get(key)
+        case = (f"{x['orders_per_hour']}/h × {hours:g} h, notifications "
+                + ("off" if not x["notifications"] else f"on, {x['notifications_lost']:.0%} lost"
+                   if x["notifications_lost"] else "on"))
+        peak = x["orders_per_hour"] == max(b["orders_per_hour"] for b in r["runs"])
+        target = ("≤ 1.5" if x["notifications"] and not x["notifications_lost"] else "≤ 0.5"
+                  if not x["notifications"] else "–") if peak else "–"
+        met = (_yes(t["met_calls_notified"]) if x["notifications"] and not x["notifications_lost"]
+               else _yes(t["met_calls_polling"]) if not x["notifications"] else "–") if peak else "–"
+        lines.append(
+            f"| B10 | {case}: calls/order ({x['orders']:,} orders) | **{x['calls_per_order']}** ({_ops(x['calls'])}); "
+            f"getOrder budget {x['getorder_budget_used']:.0%}; 429s {x['throttled']}"
+            + (f" — before: {was['calls_per_order']} ({_ops(was['calls'])}), budget {was['getorder_budget_used']:.0%}"
+               if was else "") + f" | {target} | {met} |")
+        lat = x["import_latency_s"]
+        lost = x["lost_notification_latency_s"]
+        lines.append(
+            f"| B10 | {case}: change at Amazon → store order; missed | "
+            + (f"notified **p95 {x['notified_p95_s']} s**; " if x["notifications"] else "")
+            + f"all p50 {lat.get('p50')} s, p95 {lat.get('p95')} s"
+            + (f"; notification lost: p95 {lost.get('p95')} s (n {lost['n']})" if lost.get("n") else "")
+            + f"; missed **{x['missed']}**"
+            + (f" — before: notified p95 {was['notified_p95_s']} s, all p95 {was['import_latency_s'].get('p95')} s, "
+               f"missed {was['missed']}" if was else "")
+            + (" | p95 ≤ 5 s; 0 missed | " + _yes(t["met_notified_p95"] and t["met_nothing_missed"])
+               if x["notifications"] and not x["notifications_lost"] else " | 0 missed | "
+               + _yes(x["missed"] == 0)) + " |")
+    return lines
+
+
 def machine_line() -> str:
     for name in ("b1", "b2", "b3", "b4", "b5", "b6"):
         result = _load(name)
@@ -137,7 +176,7 @@ def machine_line() -> str:
 
 def conditions() -> list[str]:
     out = []
-    for name in ("b1", "b2", "b3", "b4", "b5", "b6"):
+    for name in ("b1", "b2", "b3", "b4", "b5", "b6", "b10-quick", "b10"):
         result = _load(name)
         if result:
             m = result["machine"]

@@ -68,4 +68,14 @@ def _b6(result: dict[str, Any]) -> list[str]:
             f"B6 multi-machine estimate: {result['multi_machine_estimate_orders_per_s']} ({result['estimate_how']})"]
 
 
-_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6}
+def _b10(result: dict[str, Any]) -> list[str]:
+    lines = []
+    for r in result["runs"]:
+        lost = f", {r['notifications_lost']:.0%} lost" if r["notifications_lost"] else ""
+        lines.append(f"B10 {r['orders_per_hour']}/h, notifications {'on' if r['notifications'] else 'off'}{lost}: "
+                     f"{r['calls_per_order']} calls/order ({r['calls']}), getOrder budget {r['getorder_budget_used']:.0%},"
+                     f" 429s {r['throttled']}, notified p95 {r['notified_p95_s']} s, missed {r['missed']}")
+    return lines
+
+
+_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6, "B10": _b10}

@@ -338,6 +338,7 @@ class SyncCursor(models.Model):
     sweep_next_token = models.TextField(blank=True, default="")
     hourly_sweep_done_at = models.DateTimeField(null=True, blank=True)
     daily_sweep_done_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="the last ORDER_CHANGE notification taken")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -371,6 +372,10 @@ class SyncRun(models.Model):
     errors = models.PositiveIntegerField(default=0)
     api_calls = models.PositiveIntegerField(default=0)
     api_calls_by_operation = models.JSONField(default=dict)
+    api_calls_by_purpose = models.JSONField(
+        default=dict, help_text="calls by what they were for: incremental, notification, recheck, sweep")
+    rechecks_deferred = models.PositiveIntegerField(
+        default=0, help_text="open orders due a recheck that the getOrder budget left for later")
     throttled = models.PositiveIntegerField(default=0)
     waited_seconds = models.FloatField(default=0.0)
     watermark = models.DateTimeField(null=True, blank=True, help_text="the watermark when the cycle ended")

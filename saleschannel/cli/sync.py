@@ -174,9 +174,20 @@ def cmd_sync_log(args: argparse.Namespace) -> int:
     for run in runs:
         print(f"{run['started']:%Y-%m-%d %H:%M:%S} {run['outcome']:<8} pages {run['pages']} fetched "
               f"{run['fetched']} created {run['created']} waiting {run['waiting']} errors {run['errors']} "
-              f"calls {run['api_calls']} throttled {run['throttled']} waited {run['waited_seconds']:.1f}s"
+              f"calls {run['api_calls']}{_by_purpose(run)} throttled {run['throttled']} "
+              f"waited {run['waited_seconds']:.1f}s"
               + (f"  {run['error']}" if run["error"] else ""))
     return 0
+
+
+def _by_purpose(run: dict[str, Any]) -> str:
+    """" (S1 5, notification 2, recheck 3, sweep 1; 40 rechecks deferred)", or "" when nothing is known."""
+    purposes = run["api_calls_by_purpose"]
+    names = (("incremental", "S1"), ("notification", "notification"), ("recheck", "recheck"), ("sweep", "sweep"))
+    told = [f"{name} {purposes[key]}" for key, name in names if purposes.get(key)]
+    if run["rechecks_deferred"]:
+        told.append(f"{run['rechecks_deferred']} rechecks deferred")
+    return f" ({', '.join(told)})" if told else ""
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

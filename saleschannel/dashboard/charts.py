@@ -22,6 +22,8 @@ class Bar:
     part_y: float = 0.0
     part_height: float = 0.0
     part_value: int = 0
+    # What the bar's value is made of, in words (e.g. the calls by purpose); "" for nothing to tell.
+    breakdown: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,13 @@ def bar_chart(
     limit: float | None = None,
     label_every: int = 1,
     parts: list[int] | None = None,
+    breakdowns: list[str] | None = None,
 ) -> Chart:
     """Bars for ``points`` (label, value), oldest first; ``limit`` draws a dashed line.
 
     ``parts`` (one per point) draws that share of each bar darker; the limit then applies to the
-    part (a usage plan of one operation among all calls), else to the whole bar.
+    part (a usage plan of one operation among all calls), else to the whole bar. ``breakdowns``
+    (one per point) tells in words what each bar is made of (its tooltip).
     """
     top = _nice_top(max([v for _, v in points] + [limit or 0, 1]))
     plot_w, plot_h = WIDTH - LEFT - 4, HEIGHT - BOTTOM - TOP
@@ -86,6 +90,7 @@ def bar_chart(
                 part_y=round(TOP + plot_h - part_h, 2),
                 part_height=round(part_h, 2),
                 part_value=part,
+                breakdown=breakdowns[i] if breakdowns else "",
             )
         )
     limit_y = round(TOP + plot_h - plot_h * limit / top, 2) if limit is not None else None

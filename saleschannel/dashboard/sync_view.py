@@ -89,12 +89,36 @@ def next_syncs(*, accounts: list[Account]) -> dict[int, dt.datetime | None]:
     return {keys[key]: due for key, due in rows}
 
 
+#: What the calls were for (``SyncRun.api_calls_by_purpose``), in the order the chart tells them.
+PURPOSES = (
+    ("incremental", "incremental reads (S1)"),
+    ("notification", "notification fetches (S3)"),
+    ("recheck", "rechecks (S2a)"),
+    ("sweep", "sweeps (S2b)"),
+)
+
+
 @dataclass
 class Calls:
     points: list[tuple[str, int]] = field(default_factory=list)
     search_orders: list[int] = field(default_factory=list)
     limit: float | None = SEARCH_ORDERS_PER_HOUR
     known: bool = False
+    #: Per hour, the calls by purpose ("12 incremental reads (S1) · 3 rechecks (S2a)").
+    breakdowns: list[str] = field(default_factory=list)
+    #: Over the whole chart, (label, calls) by purpose.
+    by_purpose: list[tuple[str, int]] = field(default_factory=list)
+
+
+def purposes_text(counts: dict[str, int]) -> str:
+    """``{"recheck": 3, "incremental": 12}`` as "12 incremental reads (S1) · 3 rechecks (S2a)"."""
+    return " · ".join(f"{counts[key]} {label}" for key, label in PURPOSES if counts.get(key))
+
+
+def _purposes(value: Any) -> dict[str, int]:
+    if not isinstance(value, dict):
+        return {}
+    return {k: int(v) for k, v in value.items() if isinstance(k, str) and isinstance(v, int)}
 
 
 def api_calls_per_hour(*, account: Account, now: dt.datetime, tz: dt.tzinfo, hours: int = 24) -> Calls:
@@ -103,19 +127,26 @@ def api_calls_per_hour(*, account: Account, now: dt.datetime, tz: dt.tzinfo, hou
     slots = [start + dt.timedelta(hours=i) for i in range(hours)]
     counts = dict.fromkeys(slots, 0)
     searches = dict.fromkeys(slots, 0)
+    purposes: dict[dt.datetime, dict[str, int]] = {slot: {} for slot in slots}
     calls = Calls(points=[])
     rows = SyncRun.objects.filter(account=account, started_at__gte=start).values_list(
-        "started_at", "api_calls", "api_calls_by_operation"
+        "started_at", "api_calls", "api_calls_by_operation", "api_calls_by_purpose"
     )
-    for started, n, by_operation in rows:
+    for started, n, by_operation, by_purpose in rows:
         calls.known = True
         slot = started.astimezone(tz).replace(minute=0, second=0, microsecond=0)
         if slot in counts:
-            counts[slot] += int(n or 0)
+            told = _purposes(by_purpose)
+            # The notifications' getOrders a worker served between cycles count in the next run's purposes only.
+            counts[slot] += max(int(n or 0), sum(told.values()))
             found = by_operation.get("searchOrders", 0) if isinstance(by_operation, dict) else 0
             searches[slot] += int(found) if isinstance(found, int) else 0
+            for key, value in told.items():
+                purposes[slot][key] = purposes[slot].get(key, 0) + value
     calls.points = [(slot.strftime("%H:%M"), counts[slot]) for slot in slots]
     calls.search_orders = [searches[slot] for slot in slots]
+    calls.breakdowns = [purposes_text(purposes[slot]) for slot in slots]
+    calls.by_purpose = [(label, sum(p.get(key, 0) for p in purposes.values())) for key, label in PURPOSES]
     return calls
 
 

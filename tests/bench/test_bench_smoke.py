@@ -22,6 +22,7 @@ EXPECTED = {
     "B4": ("results", "growth_mb_smallest_to_largest"),
     "B5": ("levels",),
     "B6": ("results", "multi_machine_estimate_orders_per_s"),
+    "B10": ("runs",),
 }
 
 
@@ -41,3 +42,17 @@ def test_every_benchmark_runs_at_a_tiny_size_and_gives_a_well_formed_result(monk
         if "skipped" not in result:
             assert set(EXPECTED[name]) <= set(result), (name, sorted(result))
         json.dumps(result)  # it can be saved
+    _b10_shape(results["B10"])
+
+
+def _b10_shape(result: dict) -> None:
+    """C45: one run per case (60 and 600 an hour, on and off, on with 30% lost), and a table row for each."""
+    from bench import docs
+
+    cases = {(r["notifications"], r["notifications_lost"]) for r in result["runs"]}
+    assert len(result["runs"]) == 5 and cases == {(True, 0.0), (False, 0.0), (True, 0.3)}
+    for run in result["runs"]:
+        assert {"orders_per_hour", "calls_per_order", "calls", "throttled", "notified_p95_s", "missed",
+                "notifications_lost"} <= set(run)
+        assert run["missed"] == 0 and run["throttled"] == 0
+    assert len(docs._b10({**result, "before": result["runs"]})) == 2 * len(result["runs"])

@@ -123,6 +123,21 @@ def test_api_calls_chart_marks_hours_over_the_usage_plan(staff_client, account):
     assert 'class="part over"' in response.content.decode()
 
 
+def test_api_calls_chart_tells_rechecks_sweeps_and_notification_fetches_apart(staff_client, account):
+    now = timezone.now()
+    SyncRun.objects.create(account=account, started_at=now, outcome="ok", api_calls=6,
+                           api_calls_by_operation={"searchOrders": 2, "getOrder": 4},
+                           api_calls_by_purpose={"incremental": 1, "recheck": 3, "sweep": 1, "notification": 5})
+    response = staff_client.get(reverse("dashboard:store_dashboard", args=[account.pk]))
+    chart = response.context["call_chart"]
+    # The notifications' getOrders served between cycles count too.
+    assert chart.bars[-1].value == 10
+    assert chart.bars[-1].breakdown == ("1 incremental reads (S1) · 5 notification fetches (S3) · "
+                                        "3 rechecks (S2a) · 1 sweeps (S2b)")
+    html = response.content.decode()
+    assert "rechecks (S2a) 3" in html and "notification fetches (S3) 5" in html and "sweeps (S2b) 1" in html
+
+
 def test_bar_chart_geometry():
     chart = charts.bar_chart([("a", 0), ("b", 5), ("c", 10)], title="t")
     assert chart.top_value == 10

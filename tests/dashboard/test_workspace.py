@@ -88,11 +88,13 @@ def test_sync_log_and_communication_errors(staff_client, account):
     SyncRun.objects.create(account=account, started_at=now - dt.timedelta(minutes=5), finished_at=now,
                            outcome="failed", api_calls=2, throttled=1,
                            error="searchOrders failed; HTTP 403; Unauthorized: Access to requested resource is denied.")
-    SyncRun.objects.create(account=account, started_at=now, outcome="ok", fetched=12, created=3, api_calls=4)
+    SyncRun.objects.create(account=account, started_at=now, outcome="ok", fetched=12, created=3, api_calls=4,
+                           api_calls_by_purpose={"incremental": 1, "recheck": 3}, rechecks_deferred=7)
     OrderFetchRequest.objects.create(account=account, amazon_order_id="302-1-1", requested_at=now, attempts=1,
                                      last_error="getOrder failed; HTTP 429; QuotaExceeded: You exceeded your quota")
     log = staff_client.get("/logs/sync/").content.decode()
     assert "Failed" in log and "Completed" in log and "Unauthorized: Access" in log
+    assert "incremental 1 · recheck 3; 7 rechecks deferred" in log  # the calls by purpose (S1, S2a)
     errors = staff_client.get("/logs/errors/").content.decode()
     assert "Unauthorized" in errors and "QuotaExceeded" in errors and "getOrder 302-1-1" in errors
     assert staff_client.get(f"/logs/errors/?account={account.pk}").status_code == 200

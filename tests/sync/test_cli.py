@@ -79,6 +79,21 @@ def test_sync_log_json_lists_the_cycles_newest_first(cli_account, served, capsys
     assert [e["started"] for e in json.loads(out)] == sorted((e["started"] for e in json.loads(out)), reverse=True)
 
 
+def test_sync_log_shows_the_calls_by_purpose(cli_account, served, capsys):
+    from saleschannel.channel.models import SyncRun
+
+    served[0].generate(3)
+    assert run(capsys, "sync", str(cli_account.pk), "--once", "--json")[0] == 0
+    SyncRun.objects.create(account=cli_account, started_at=SyncRun.objects.get().started_at, outcome="ok",
+                           api_calls=9, api_calls_by_purpose={"incremental": 1, "notification": 3, "recheck": 4,
+                                                              "sweep": 1}, rechecks_deferred=40)
+    _, out, _ = run(capsys, "sync-log", "cli-shop", "--json")
+    told = [e["api_calls_by_purpose"] for e in json.loads(out)]
+    assert {"incremental": 1, "notification": 3, "recheck": 4, "sweep": 1} in told
+    _, out, _ = run(capsys, "sync-log", "cli-shop")
+    assert "(S1 1, notification 3, recheck 4, sweep 1, 40 rechecks deferred)" in out
+
+
 def test_sync_since_backfills_with_plain_progress_lines_off_a_terminal(cli_account, served, capsys):
     served[0].generate(5)
     code, out, err = run(capsys, "sync", "cli-shop", "--since", "2026-01-01", "--json")

@@ -7,7 +7,9 @@
 
 A notification never changes an order by itself: it only schedules a ``getOrder`` of
 that order (an ``OrderFetchRequest``), which the worker serves on getOrder's own
-budget. So a repeated, late or out-of-order notification can do no harm: the order is
+budget, ahead of any recheck; and only when what it says (status, fulfillment type,
+lines) matters to the rules now (``sync.budget.notified_fetch_needed``): S1 brings the
+rest within its cycle. Either way it is news of the order, which defers its recheck. So a repeated, late or out-of-order notification can do no harm: the order is
 read as Amazon has it now, and an older snapshot never replaces a newer one (S1).
 
 The body may come as Amazon writes it (SQS delivers it as is), wrapped in an
@@ -27,9 +29,18 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 
 from saleschannel.channel.errors import NotificationRefused, UnknownAccount
-from saleschannel.channel.models import Account, OrderFetchRequest
+from saleschannel.channel.models import (
+    Account,
+    AmazonOrder,
+    AmazonStatusEvent,
+    OrderFetchRequest,
+    OrderRecheck,
+    OrderSettings,
+    SyncCursor,
+)
 from saleschannel.channel.services.accounts import account_credentials_state_set
 from saleschannel.channel.services.sync.base import order_take
+from saleschannel.channel.services.sync.budget import Item, Notified, Stored, notified_fetch_needed
 from saleschannel.channel.services.sync.fetches import (
     fetch_request_done,
     fetch_request_failed,
@@ -39,7 +50,7 @@ from saleschannel.channel.services.sync.fetches import (
 from saleschannel.home import key_from_env_or_file
 from saleschannel.spapi.clock import Clock
 from saleschannel.spapi.errors import AuthFailed, RateLimitDeadline, SpApiError, UnreadableOrderError
-from saleschannel.spapi.models import Order, UnreadableOrder
+from saleschannel.spapi.models import Order, UnreadableOrder, read_order
 
 if TYPE_CHECKING:
     from saleschannel.spapi.client import SpApiClient
@@ -60,6 +71,18 @@ class OrderChange:
     notification_id: str
     event_time: dt.datetime | None
     order_status: str
+    fulfillment: str = ""  # "AFN" or "MFN"; "" when the notification did not say
+    items: tuple[Item, ...] | None = None  # None when the notification did not tell every line
+    changed_at: dt.datetime | None = None  # when Amazon says the order changed (``TimeOfOrderChange``)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A notification taken: the fetch it asked for, or None and why none was needed."""
+
+    amazon_order_id: str
+    fetch: OrderFetchRequest | None
+    why: str
 
 
 def notify_secret() -> str:
@@ -143,28 +166,96 @@ def notification_parse(body: bytes) -> OrderChange:
         notification_id=notification_id[:100],
         event_time=event_time,
         order_status=str(summary.get("OrderStatus") or "")[:64],
+        fulfillment=str(summary.get("FulfillmentType") or "")[:8],
+        items=_items(summary.get("OrderItems")),
+        changed_at=_changed_at(change.get("OrderChangeTrigger")),
     )
 
 
-def notification_accept(*, body: bytes, api_key: str | None, now: dt.datetime) -> OrderFetchRequest:
-    """Authenticate, read and route one notification; schedule the getOrder of its order.
+def _changed_at(trigger: Any) -> dt.datetime | None:
+    if not isinstance(trigger, dict):
+        return None
+    try:
+        return _time(trigger.get("TimeOfOrderChange"), "Payload.OrderChangeNotification.OrderChangeTrigger")
+    except NotificationRefused:
+        return None  # a hint only: the snapshot's own time is what counts
+
+
+def _items(items: Any) -> tuple[Item, ...] | None:
+    """The lines told (SKU, quantity, quantity shipped); None unless every line says all three."""
+    if not isinstance(items, list):
+        return None
+    told = []
+    for item in items:
+        if not isinstance(item, dict):
+            return None
+        sku, quantity, shipped = item.get("SellerSKU"), item.get("Quantity"), item.get("QuantityShipped")
+        if not isinstance(sku, str) or type(quantity) is not int or type(shipped) is not int:
+            return None
+        told.append(Item(sku=sku, quantity=quantity, shipped=shipped))
+    return tuple(told)
+
+
+def _stored(account: Account, amazon_order_id: str) -> Stored | None:
+    order = (AmazonOrder.objects.filter(account=account, amazon_order_id=amazon_order_id)
+             .only("status", "store_order_id", "holds_pending_reservation", "raw").first())
+    if order is None:
+        return None
+    parsed = read_order(order.raw)
+    items = tuple(Item(sku=i.seller_sku or "", quantity=i.quantity_ordered, shipped=i.quantity_shipped or 0)
+                  for i in parsed.items) if isinstance(parsed, Order) else ()
+    return Stored(status=order.status, imported=order.store_order_id is not None,
+                  holds_reservation=order.holds_pending_reservation, items=items)
+
+
+def _reserves_pending(account: Account) -> bool:
+    return OrderSettings.objects.filter(account=account, pending_orders=OrderSettings.PendingOrders.RESERVE).exists()
+
+
+def _news_noted(account: Account, change: OrderChange, now: dt.datetime, *, fetching: bool) -> None:
+    """The order's news came by notification: its recheck (S2(a)) can wait; the account hears.
+    A new status told without a fetch goes into the order's status history now (R18)."""
+    with transaction.atomic():
+        SyncCursor.objects.filter(account=account).update(notified_at=now)
+        order = (AmazonOrder.objects.filter(account=account, amazon_order_id=change.amazon_order_id)
+                 .only("pk", "status").first())
+        if order is None:
+            return
+        OrderRecheck.objects.update_or_create(amazon_order=order, defaults={"checked_at": now})
+        if not fetching and change.order_status and change.order_status != order.status:
+            latest = order.status_events.order_by("-seen_at", "-pk").values_list("status", flat=True).first()
+            if latest != change.order_status:
+                AmazonStatusEvent.objects.create(amazon_order=order, status=change.order_status, seen_at=now,
+                                                 changed_at=change.changed_at or change.event_time)
+
+
+def notification_accept(*, body: bytes, api_key: str | None, now: dt.datetime) -> Accepted:
+    """Authenticate, read and route one notification; schedule the getOrder of its order when
+    what it says needs one (``budget.notified_fetch_needed``).
 
     Returns the pending fetch request of that order (the one already pending when the
-    notification repeats). Raises ``NotificationRefused`` (401/400) or ``UnknownAccount``,
-    and then nothing is changed.
+    notification repeats), or none and why. Raises ``NotificationRefused`` (401/400) or
+    ``UnknownAccount``, and then nothing is changed.
     """
     notification_authenticate(api_key=api_key)
     change = notification_parse(body)
     account = Account.objects.filter(seller_id=change.seller_id, marketplace_id=change.marketplace_id).first()
     if account is None:
         raise UnknownAccount(f"no account for seller {change.seller_id} on marketplace {change.marketplace_id}")
-    return fetch_request_add(
+    told = Notified(status=change.order_status, fulfillment=change.fulfillment, items=change.items)
+    decision = notified_fetch_needed(told, _stored(account, change.amazon_order_id),
+                                     reserve_pending=_reserves_pending(account))
+    _news_noted(account, change, now, fetching=decision.fetch)
+    if not decision.fetch:
+        return Accepted(change.amazon_order_id, None, decision.why.value)
+    fetch = fetch_request_add(
         account=account,
         amazon_order_id=change.amazon_order_id,
         now=now,
         notification_id=change.notification_id,
         event_time=change.event_time,
     )
+    return Accepted(change.amazon_order_id, fetch, decision.why.value)
 
 
 def fetch_request_add(

@@ -81,6 +81,7 @@ def store_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         limit=calls.limit,
         label_every=4,
         parts=calls.search_orders,
+        breakdowns=calls.breakdowns,
     )
     recent = keyset_page(
         selectors.amazon_orders_filtered({}, tz=tz, account=account),

@@ -154,7 +154,7 @@ def _upsert_snapshot(
     if unreadable and stored.store_order_id is None:
         _mark_unreadable(stored, order)
     stored.save()
-    if status_changed:
+    if status_changed and not _told_already(stored):
         _status_event(stored, seen_at)
     stored.account = account
     return Recorded(stored, True, order)
@@ -166,6 +166,12 @@ def _mark_unreadable(stored: AmazonOrder, order: Order | UnreadableOrder) -> Non
     stored.reason_code = rules.Reason.UNREADABLE.value
     stored.reason = f"Amazon's data cannot be read: {error[:500]}"
     stored.next_retry_at = None
+
+
+def _told_already(stored: AmazonOrder) -> bool:
+    """R18: a notification already put this status in the history (it needed no fetch)."""
+    latest = stored.status_events.order_by("-seen_at", "-pk").values_list("status", flat=True).first()
+    return latest == stored.status
 
 
 def _status_event(stored: AmazonOrder, seen_at: dt.datetime) -> None:

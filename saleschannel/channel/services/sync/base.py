@@ -85,6 +85,8 @@ class Cycle:
     checkpoint: Checkpoint
     stop: Callable[[], bool]
     left: LeftWaiting = field(default_factory=LeftWaiting)
+    #: Calls made by purpose ("incremental", "recheck", "sweep"), for the run's log.
+    purposes: dict[str, int] = field(default_factory=dict)
     #: S1 finished, in this cycle, a query whose first page was read in an earlier cycle.
     s1_finished_old_query: bool = False
 

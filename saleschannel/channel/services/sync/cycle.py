@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from saleschannel.channel.models import Account, AmazonOrder, SyncCursor, SyncRun
+from saleschannel.channel.models import Account, AmazonOrder, OrderFetchRequest, SyncCursor, SyncRun
 from saleschannel.channel.services.accounts import account_credentials_state_set
 from saleschannel.channel.services.imports.importer import (
     errored_orders_retry,
@@ -60,6 +61,8 @@ def finish(cycle: Cycle, *, imported_before: int, outcome: str, error: str = "")
     run.created = max(0, imported_count(cycle.account) - imported_before)
     stats = cycle.client.stats.snapshot()
     run.api_calls_by_operation = dict(sorted(stats.calls.items()))
+    notified = _notification_fetches(cycle)
+    run.api_calls_by_purpose = dict(sorted({**cycle.purposes, **({"notification": notified} if notified else {})}.items()))
     run.api_calls = stats.total_calls
     run.throttled = stats.throttled
     run.waited_seconds = round(stats.limiter_wait_seconds, 3)
@@ -78,12 +81,40 @@ def refused(account: Account, run: SyncRun, clock: Clock) -> SyncRun:
 
 
 def _read_everything(cycle: Cycle, patience: float) -> None:
+    """Notifications first (S3), then S1, then what they left: rechecks (S2(a)) and sweeps (S2(b))."""
     with ratelimit_patience(patience):
         fetch_requests_serve(account=cycle.account, client=cycle.client, clock=cycle.clock,
                              limit=cycle.policy.fetch_batch, stop=cycle.stop)
-        incremental_read(cycle)
-        recheck_read(cycle)
-        sweep_read(cycle)
+        with _counted(cycle, "incremental"):
+            incremental_read(cycle)
+        with _counted(cycle, "recheck"):
+            recheck_read(cycle)
+        with _counted(cycle, "sweep"):
+            sweep_read(cycle)
+
+
+@contextlib.contextmanager
+def _counted(cycle: Cycle, purpose: str) -> Iterator[None]:
+    """The calls made within the block count for ``purpose`` in the run's log."""
+    before = cycle.client.stats.snapshot().total_calls
+    try:
+        yield
+    finally:
+        made = cycle.client.stats.snapshot().total_calls - before
+        if made:
+            cycle.purposes[purpose] = cycle.purposes.get(purpose, 0) + made
+
+
+def _notification_fetches(cycle: Cycle) -> int:
+    """The notifications' getOrders served since the account's previous run ended (by this cycle
+    or by a worker between cycles)."""
+    since = (SyncRun.objects.filter(account=cycle.account, finished_at__isnull=False)
+             .exclude(pk=cycle.run.pk).order_by("-finished_at").values_list("finished_at", flat=True).first())
+    done = OrderFetchRequest.objects.filter(account=cycle.account, done_at__isnull=False,
+                                            done_at__lte=cycle.clock.now())
+    if since is not None:
+        done = done.filter(done_at__gt=since)
+    return done.count()
 
 
 def account_sync_cycle(

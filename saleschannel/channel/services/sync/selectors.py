@@ -27,7 +27,8 @@ def sync_run_summary(run: SyncRun) -> dict[str, Any]:
 
 
 def sync_run_as_dict(run: SyncRun) -> dict[str, Any]:
-    """One line of ``sync-log --json`` (``spec/cli.md``), plus the outcome and the error."""
+    """One line of ``sync-log --json`` (``spec/cli.md``), plus the outcome and the error, the calls by
+    purpose (incremental, notification, recheck, sweep) and the rechecks the budget left for later."""
     return {
         "started": run.started_at,
         "finished": run.finished_at,
@@ -38,6 +39,8 @@ def sync_run_as_dict(run: SyncRun) -> dict[str, Any]:
         "errors": run.errors,
         "api_calls": run.api_calls,
         "api_calls_by_operation": dict(run.api_calls_by_operation or {}),
+        "api_calls_by_purpose": dict(run.api_calls_by_purpose or {}),
+        "rechecks_deferred": run.rechecks_deferred,
         "throttled": run.throttled,
         "waited_seconds": run.waited_seconds,
         "kind": run.kind,
