@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channel', '0005_stock_settings_offers'),
+        ('channel', '0007_stock_feeds_offers_read'),
     ]
 
     operations = [
