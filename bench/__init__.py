@@ -14,4 +14,5 @@ BENCHMARKS = {
     "B4": "bench.b4_memory",
     "B5": "bench.b5_dashboard",
     "B6": "bench.b6_scaleout",
+    "B7": "bench.b7_oversell",
 }

@@ -30,7 +30,8 @@ def _load(name: str) -> dict[str, Any] | None:
 
 def rows() -> list[str]:
     out = ["| | figure | measured | target | met |", "|---|---|---|---|---|"]
-    for name, render in (("b1", _b1), ("b2", _b2), ("b3", _b3), ("b4", _b4), ("b5", _b5), ("b6", _b6)):
+    for name, render in (("b1", _b1), ("b2", _b2), ("b3", _b3), ("b4", _b4), ("b5", _b5), ("b6", _b6),
+                         ("b7", _b7)):
         result = _load(name)
         if result is None:
             out.append(f"| {name.upper()} | not measured yet | | | |")
@@ -125,6 +126,17 @@ def _b6(r: dict[str, Any]) -> list[str]:
             f"| B6 | estimate, one worker per machine | {est} | – | – |"]
 
 
+def _b7(r: dict[str, Any]) -> list[str]:
+    c, o, t = r["conditions"], r["oversold_units"], r["targets"]
+    where = (f"{c['skus']} SKUs × {c['units_each']} units, buyers on both channels until sold out, "
+             f"worst of {c['seeds']} seeds, simulated clock")
+    others = (f"five-minute cron {o['cron_5min']}; whole-catalog feed every five minutes "
+              f"({c['feed_delay_s'] / 60:.0f} min feed delay) {o['feed']}; no push {o['none']}")
+    return [f"| B7 | oversold units across Amazon and the store, our push ({where}) | **{o['push']}** | 0 | "
+            f"{_yes(t['met_push'])} |",
+            f"| B7 | the same days, other ways | {others} | – | – |"]
+
+
 def machine_line() -> str:
     for name in ("b1", "b2", "b3", "b4", "b5", "b6"):
         result = _load(name)
@@ -137,7 +149,7 @@ def machine_line() -> str:
 
 def conditions() -> list[str]:
     out = []
-    for name in ("b1", "b2", "b3", "b4", "b5", "b6"):
+    for name in ("b1", "b2", "b3", "b4", "b5", "b6", "b7"):
         result = _load(name)
         if result:
             m = result["machine"]

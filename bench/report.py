@@ -68,4 +68,10 @@ def _b6(result: dict[str, Any]) -> list[str]:
             f"B6 multi-machine estimate: {result['multi_machine_estimate_orders_per_s']} ({result['estimate_how']})"]
 
 
-_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6}
+def _b7(result: dict[str, Any]) -> list[str]:
+    c = result["conditions"]
+    ways = ", ".join(f"{way} {n}" for way, n in result["oversold_units"].items())
+    return [f"B7 oversold units, worst of {c['seeds']} seeds ({c['skus']} SKUs x {c['units_each']} units): {ways}"]
+
+
+_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6, "B7": _b7}
