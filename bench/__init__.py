@@ -15,4 +15,5 @@ BENCHMARKS = {
     "B5": "bench.b5_dashboard",
     "B6": "bench.b6_scaleout",
     "B7": "bench.b7_oversell",
+    "B9": "bench.b9_backlog",
 }
