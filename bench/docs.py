@@ -31,7 +31,7 @@ def _load(name: str) -> dict[str, Any] | None:
 def rows() -> list[str]:
     out = ["| | figure | measured | target | met |", "|---|---|---|---|---|"]
     for name, render in (("b1", _b1), ("b2", _b2), ("b3", _b3), ("b4", _b4), ("b5", _b5), ("b6", _b6),
-                         ("b7", _b7)):
+                         ("b7", _b7), ("b9", _b9)):
         result = _load(name)
         if result is None:
             out.append(f"| {name.upper()} | not measured yet | | | |")
@@ -137,6 +137,23 @@ def _b7(r: dict[str, Any]) -> list[str]:
             f"| B7 | the same days, other ways | {others} | – | – |"]
 
 
+def _b9(r: dict[str, Any]) -> list[str]:
+    b, m, t = r["backlog"], r["feed_build_memory"], r["targets"]
+    floor = r["patches_alone_floor_s"]
+    ops = _ops(b["calls"])
+    where = f"{r['offers']:,} offers due at once, a third to 0, feed delay {b['feed_delay_s'] / 60:.0f} min, simulated"
+    return [
+        f"| B9 | every to-zero on Amazon ({where}) | **{b['zeros_applied_s']} s** | ≤ 60 s | {_yes(t['met_zeros'])} |",
+        f"| B9 | every desired quantity on Amazon | **{b['all_applied_s']} s** (patches alone: {floor:,.0f} s, the "
+        f"floor at 5/s; feed: {b['feed_done_s']} s) | ≤ 0.6 × {floor:,.0f} s | {_yes(t['met_all'])} |",
+        f"| B9 | calls, 429s, versions sent twice | {ops}; {b['pushes_by_feed']:,} by feed; **{b['throttled']}** 429s;"
+        f" **{b['versions_patched_twice']}** twice | 0 429s, 0 twice | "
+        f"{_yes(t['met_no_429'] and t['met_no_version_twice'])} |",
+        f"| B9 | peak RSS growth of the feed build, {m['messages']:,} messages | **{m['rss_growth_mb']} MB** "
+        f"({m['document_bytes'] / 1e6:.1f} MB document) | ≤ 20 MB | {_yes(t['met_feed_memory'])} |",
+    ]
+
+
 def machine_line() -> str:
     for name in ("b1", "b2", "b3", "b4", "b5", "b6"):
         result = _load(name)
@@ -149,7 +166,7 @@ def machine_line() -> str:
 
 def conditions() -> list[str]:
     out = []
-    for name in ("b1", "b2", "b3", "b4", "b5", "b6", "b7"):
+    for name in ("b1", "b2", "b3", "b4", "b5", "b6", "b7", "b9"):
         result = _load(name)
         if result:
             m = result["machine"]

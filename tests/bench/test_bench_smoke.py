@@ -23,6 +23,7 @@ EXPECTED = {
     "B5": ("levels",),
     "B6": ("results", "multi_machine_estimate_orders_per_s"),
     "B7": ("oversold_units", "runs", "conditions"),
+    "B9": ("backlog", "feed_build_memory", "patches_alone_floor_s"),
 }
 
 
