@@ -21,7 +21,10 @@ def _yes(value: Any) -> str:
 
 
 def _load(name: str) -> dict[str, Any] | None:
+    """The saved result; a ``--quick`` one when no full one was saved (its conditions say so)."""
     path = RESULTS / f"{name}.json"
+    if not path.exists():
+        path = RESULTS / f"{name}-quick.json"
     if not path.exists():
         return None
     result: dict[str, Any] = json.loads(path.read_text())
