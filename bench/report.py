@@ -82,4 +82,10 @@ def _b9(result: dict[str, Any]) -> list[str]:
             f"{m['messages']:,} messages: +{m['rss_growth_mb']} MB peak RSS"]
 
 
-_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6, "B7": _b7, "B9": _b9}
+def _b1p(result: dict[str, Any]) -> list[str]:
+    off, on = result["push_off"], result["push_on"]
+    return [f"B1 push off: {off['cpu_ms_per_order']} ms CPU/order ({off['orders_per_s']}/s); push on: "
+            f"{on['cpu_ms_per_order']} ms CPU/order ({on['orders_per_s']}/s); on/off {result['cpu_per_order_on_over_off']}"]
+
+
+_SUMMARIES = {"B1": _b1, "B1P": _b1p, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6, "B7": _b7, "B9": _b9}

@@ -22,6 +22,7 @@ EXPECTED = {
     "B4": ("results", "growth_mb_smallest_to_largest"),
     "B5": ("levels",),
     "B6": ("results", "multi_machine_estimate_orders_per_s"),
+    "B1P": ("push_off", "push_on", "cpu_per_order_on_over_off"),
     "B7": ("oversold_units", "runs", "conditions"),
     "B9": ("backlog", "feed_build_memory", "patches_alone_floor_s"),
 }
