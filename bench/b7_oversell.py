@@ -42,7 +42,7 @@ from bench import env
 
 WAYS = ("push", "cron_5min", "feed", "none")
 SKUS, UNITS = 50, 20
-SEEDS, SEEDS_QUICK, SEEDS_TINY = 10, 3, 1
+SEEDS, SEEDS_QUICK, SEEDS_TINY = 10, 2, 1
 ARRIVAL_MEAN_S = 6.0  # about 10 buyers a minute across both channels
 CRON_EVERY_S = 300.0
 FEED_DELAY_S = 1800.0  # cli.md --feed-delay: 30 simulated minutes
