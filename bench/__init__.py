@@ -14,5 +14,8 @@ BENCHMARKS = {
     "B4": "bench.b4_memory",
     "B5": "bench.b5_dashboard",
     "B6": "bench.b6_scaleout",
+    "B1P": "bench.b1_push",
+    "B7": "bench.b7_oversell",
+    "B9": "bench.b9_backlog",
     "B10": "bench.b10_steady",
 }

@@ -21,7 +21,10 @@ def _yes(value: Any) -> str:
 
 
 def _load(name: str) -> dict[str, Any] | None:
+    """The saved result; a ``--quick`` one when no full one was saved (its conditions say so)."""
     path = RESULTS / f"{name}.json"
+    if not path.exists():
+        path = RESULTS / f"{name}-quick.json"
     if not path.exists():
         return None
     result: dict[str, Any] = json.loads(path.read_text())
@@ -30,8 +33,8 @@ def _load(name: str) -> dict[str, Any] | None:
 
 def rows() -> list[str]:
     out = ["| | figure | measured | target | met |", "|---|---|---|---|---|"]
-    for name, render in (("b1", _b1), ("b2", _b2), ("b3", _b3), ("b4", _b4), ("b5", _b5), ("b6", _b6),
-                         ("b10-quick", _b10), ("b10", _b10)):
+    for name, render in (("b1", _b1), ("b1p", _b1p), ("b2", _b2), ("b3", _b3), ("b4", _b4), ("b5", _b5), ("b6", _b6),
+                         ("b7", _b7), ("b9", _b9), ("b10-quick", _b10), ("b10", _b10)):
         result = _load(name)
         if result is None and name == "b10-quick":
             continue  # B10's quick drive is shown when it was run: its full one takes long
@@ -64,6 +67,14 @@ def _b1(r: dict[str, Any]) -> list[str]:
             lines.append(f"| B1 {backend} | each sync cycle's R9 step afterwards: its pass over {w['waiting_orders']:,} "
                          f"waiting orders | {w['wall_s']} s ({w['cpu_s']} s CPU) per cycle | – | – |")
     return lines
+
+
+def _b1p(r: dict[str, Any]) -> list[str]:
+    off, on, t = r["push_off"], r["push_on"], r["targets"]
+    return [f"| B1 push on | import engine with push enabled, {r['orders']:,} orders, {r['database']} | "
+            f"{on['cpu_ms_per_order']} ms CPU/order vs {off['cpu_ms_per_order']} push off: "
+            f"**{r['cpu_per_order_on_over_off']}×** (wall {r['wall_per_order_on_over_off']}×) | ≤ 1.10× | "
+            f"{_yes(t['met_within_10_percent'])} |"]
 
 
 def _b2(r: dict[str, Any]) -> list[str]:
@@ -128,6 +139,34 @@ def _b6(r: dict[str, Any]) -> list[str]:
             f"| B6 | estimate, one worker per machine | {est} | – | – |"]
 
 
+def _b7(r: dict[str, Any]) -> list[str]:
+    c, o, t = r["conditions"], r["oversold_units"], r["targets"]
+    where = (f"{c['skus']} SKUs × {c['units_each']} units, buyers on both channels until sold out, "
+             f"worst of {c['seeds']} seeds, simulated clock")
+    others = (f"five-minute cron {o['cron_5min']}; whole-catalog feed every five minutes "
+              f"({c['feed_delay_s'] / 60:.0f} min feed delay) {o['feed']}; no push {o['none']}")
+    return [f"| B7 | oversold units across Amazon and the store, our push ({where}) | **{o['push']}** | 0 | "
+            f"{_yes(t['met_push'])} |",
+            f"| B7 | the same days, other ways | {others} | – | – |"]
+
+
+def _b9(r: dict[str, Any]) -> list[str]:
+    b, m, t = r["backlog"], r["feed_build_memory"], r["targets"]
+    floor = r["patches_alone_floor_s"]
+    ops = _ops(b["calls"])
+    where = f"{r['offers']:,} offers due at once, a third to 0, feed delay {b['feed_delay_s'] / 60:.0f} min, simulated"
+    return [
+        f"| B9 | every to-zero on Amazon ({where}) | **{b['zeros_applied_s']} s** | ≤ 60 s | {_yes(t['met_zeros'])} |",
+        f"| B9 | every desired quantity on Amazon | **{b['all_applied_s']} s** (patches alone: {floor:,.0f} s, the "
+        f"floor at 5/s; feed: {b['feed_done_s']} s) | ≤ 0.6 × {floor:,.0f} s | {_yes(t['met_all'])} |",
+        f"| B9 | calls, 429s, versions sent twice | {ops}; {b['pushes_by_feed']:,} by feed; **{b['throttled']}** 429s;"
+        f" **{b['versions_patched_twice']}** twice | 0 429s, 0 twice | "
+        f"{_yes(t['met_no_429'] and t['met_no_version_twice'])} |",
+        f"| B9 | peak RSS growth of the feed build, {m['messages']:,} messages | **{m['rss_growth_mb']} MB** "
+        f"({m['document_bytes'] / 1e6:.1f} MB document) | ≤ 20 MB | {_yes(t['met_feed_memory'])} |",
+    ]
+
+
 def _b10(r: dict[str, Any]) -> list[str]:
     t, hours = r["targets"], r["simulated_hours"]
     before = {(b["orders_per_hour"], b["notifications"], b["notifications_lost"]): b for b in r.get("before", [])}
@@ -176,7 +215,7 @@ def machine_line() -> str:
 
 def conditions() -> list[str]:
     out = []
-    for name in ("b1", "b2", "b3", "b4", "b5", "b6", "b10-quick", "b10"):
+    for name in ("b1", "b1p", "b2", "b3", "b4", "b5", "b6", "b7", "b9", "b10-quick", "b10"):
         result = _load(name)
         if result:
             m = result["machine"]

@@ -78,4 +78,26 @@ def _b10(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-_SUMMARIES = {"B1": _b1, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6, "B10": _b10}
+
+def _b7(result: dict[str, Any]) -> list[str]:
+    c = result["conditions"]
+    ways = ", ".join(f"{way} {n}" for way, n in result["oversold_units"].items())
+    return [f"B7 oversold units, worst of {c['seeds']} seeds ({c['skus']} SKUs x {c['units_each']} units): {ways}"]
+
+
+def _b9(result: dict[str, Any]) -> list[str]:
+    b, m = result["backlog"], result["feed_build_memory"]
+    return [f"B9 {result['offers']:,} offers due: zeros on Amazon within {b['zeros_applied_s']} s, all within "
+            f"{b['all_applied_s']} s (patches alone: {result['patches_alone_floor_s']:.0f} s); calls {b['calls']}; "
+            f"429s {b['throttled']}; versions sent twice {b['versions_patched_twice']}; feed build of "
+            f"{m['messages']:,} messages: +{m['rss_growth_mb']} MB peak RSS"]
+
+
+def _b1p(result: dict[str, Any]) -> list[str]:
+    off, on = result["push_off"], result["push_on"]
+    return [f"B1 push off: {off['cpu_ms_per_order']} ms CPU/order ({off['orders_per_s']}/s); push on: "
+            f"{on['cpu_ms_per_order']} ms CPU/order ({on['orders_per_s']}/s); on/off {result['cpu_per_order_on_over_off']}"]
+
+
+_SUMMARIES = {"B1": _b1, "B1P": _b1p, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6, "B7": _b7, "B9": _b9,
+              "B10": _b10}
