@@ -71,7 +71,8 @@ def prepare(key: str) -> Path:
     for name in ("saleschannel", "tests"):
         shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")
-    existing = [t for t in tests if (ROOT / t).exists()]
+    # An entry may name one test ("file.py::test"): the file is what must exist.
+    existing = [t for t in tests if (ROOT / t.split("::")[0]).exists()]
     selection = "\n    ".join(existing)
     (work / "setup.cfg").write_text(
         "[mutmut]\n"
