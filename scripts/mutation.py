@@ -79,7 +79,12 @@ def prepare(key: str) -> Path:
         "source_paths=saleschannel\n"
         f"only_mutate={module}\n"
         f"pytest_add_cli_args_test_selection={selection}\n"
-        "pytest_add_cli_args=-p no:cacheprovider\n"
+        # The test database is made once per run and kept (--reuse-db): each mutant's tests would
+        # otherwise spend most of their time migrating it. It lives in the run's own tmp/ (TMPDIR).
+        "pytest_add_cli_args=-p no:cacheprovider --reuse-db\n"
+        # A mutant that loops runs until its CPU limit, (estimate + 1 s) x multiplier x 2: at the default
+        # 15 a few such mutants took most of a run. 5 still leaves a slow mutant ten times its tests' time.
+        "timeout_multiplier=5\n"
         # Each mutant's tests run in a process forked from a server that never ran the suite: the
         # heartbeat's thread and the test database's connections are not inherited half-used (forked
         # from mutmut's own process, every mutant of the heartbeat counted as killed, wrongly).
@@ -118,7 +123,8 @@ def report(key: str) -> bool:
 def run(key: str) -> bool:
     work = prepare(key)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SALESCHANNEL_DB_TESTS_ONLY")}
-    env.update(CI="true", SALESCHANNEL_HOME=str(work / "home"), PYTHONPATH=str(work))
+    (work / "tmp").mkdir(exist_ok=True)
+    env.update(CI="true", SALESCHANNEL_HOME=str(work / "home"), PYTHONPATH=str(work), TMPDIR=str(work / "tmp"))
     # One mutant at a time: the settings name the SQLite test database after the process id, read once
     # when they are imported, so mutants run side by side from one server would share one database file
     # and fail each other's tests (counted as killed, wrongly).
