@@ -16,6 +16,7 @@ BENCHMARKS = {
     "B6": "bench.b6_scaleout",
     "B1P": "bench.b1_push",
     "B7": "bench.b7_oversell",
+    "B8": "bench.b8_latency",
     "B9": "bench.b9_backlog",
     "B10": "bench.b10_steady",
 }

@@ -34,7 +34,7 @@ def _load(name: str) -> dict[str, Any] | None:
 def rows() -> list[str]:
     out = ["| | figure | measured | target | met |", "|---|---|---|---|---|"]
     for name, render in (("b1", _b1), ("b1p", _b1p), ("b2", _b2), ("b3", _b3), ("b4", _b4), ("b5", _b5), ("b6", _b6),
-                         ("b7", _b7), ("b9", _b9), ("b10-quick", _b10), ("b10", _b10)):
+                         ("b7", _b7), ("b8", _b8), ("b9", _b9), ("b10-quick", _b10), ("b10", _b10)):
         result = _load(name)
         if result is None and name == "b10-quick":
             continue  # B10's quick drive is shown when it was run: its full one takes long
@@ -150,6 +150,24 @@ def _b7(r: dict[str, Any]) -> list[str]:
             f"| B7 | the same days, other ways | {others} | – | – |"]
 
 
+def _b8(r: dict[str, Any]) -> list[str]:
+    c, lat, t = r["conditions"], r["latency_s"], r["targets"]
+    a = lat["all"]
+    names = {"stock_set": "stock set", "store_order": "store order", "amazon_order": "Amazon order imported",
+             "cancellation": "cancellation"}
+    kinds = "; ".join(f"{names[k]} p50 {lat[k].get('p50')} s, p95 {lat[k].get('p95')} s, max {lat[k].get('max')} s"
+                      for k in names if k in lat)
+    where = (f"{c['changes']} changes one at a time over {c['skus']} SKUs, real processes over HTTP "
+             f"(sandbox, `serve`, worker), {r['database']}")
+    return [
+        f"| B8 | store commit → Amazon's listing shows the quantity ({where}) | p50 {a.get('p50')} s, "
+        f"**p95 {a.get('p95')} s**, max {a.get('max')} s; late (over {c['deadline_s']:.0f} s) **{r['late']}** | "
+        f"p95 ≤ 3 s | {_yes(t['met_p95'])} |",
+        f"| B8 | by kind | {kinds} | – | – |",
+        f"| B8 | Amazon's calls during the changes, 429s | {_ops(r['amazon_calls'])}; **{r['throttled']}** 429s | – | – |",
+    ]
+
+
 def _b9(r: dict[str, Any]) -> list[str]:
     b, m, t = r["backlog"], r["feed_build_memory"], r["targets"]
     floor = r["patches_alone_floor_s"]
@@ -215,7 +233,7 @@ def machine_line() -> str:
 
 def conditions() -> list[str]:
     out = []
-    for name in ("b1", "b1p", "b2", "b3", "b4", "b5", "b6", "b7", "b9", "b10-quick", "b10"):
+    for name in ("b1", "b1p", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10-quick", "b10"):
         result = _load(name)
         if result:
             m = result["machine"]

@@ -85,6 +85,17 @@ def _b7(result: dict[str, Any]) -> list[str]:
     return [f"B7 oversold units, worst of {c['seeds']} seeds ({c['skus']} SKUs x {c['units_each']} units): {ways}"]
 
 
+def _b8(result: dict[str, Any]) -> list[str]:
+    lat = result["latency_s"]
+    kinds = "; ".join(f"{kind} p50 {v.get('p50')} s, p95 {v.get('p95')} s, max {v.get('max')} s"
+                      for kind, v in lat.items() if kind != "all")
+    a = lat["all"]
+    return [f"B8 store change -> Amazon's listing ({a['n']} changes, real processes over HTTP): p50 {a.get('p50')} s, "
+            f"p95 {a.get('p95')} s, max {a.get('max')} s; late {result['late']}; 429s {result['throttled']}; "
+            f"calls {result['amazon_calls']}",
+            f"B8 by kind: {kinds}"]
+
+
 def _b9(result: dict[str, Any]) -> list[str]:
     b, m = result["backlog"], result["feed_build_memory"]
     return [f"B9 {result['offers']:,} offers due: zeros on Amazon within {b['zeros_applied_s']} s, all within "
@@ -99,5 +110,5 @@ def _b1p(result: dict[str, Any]) -> list[str]:
             f"{on['cpu_ms_per_order']} ms CPU/order ({on['orders_per_s']}/s); on/off {result['cpu_per_order_on_over_off']}"]
 
 
-_SUMMARIES = {"B1": _b1, "B1P": _b1p, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6, "B7": _b7, "B9": _b9,
+_SUMMARIES = {"B1": _b1, "B1P": _b1p, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6, "B7": _b7, "B8": _b8, "B9": _b9,
               "B10": _b10}

@@ -24,6 +24,7 @@ EXPECTED = {
     "B6": ("results", "multi_machine_estimate_orders_per_s"),
     "B1P": ("push_off", "push_on", "cpu_per_order_on_over_off"),
     "B7": ("oversold_units", "runs", "conditions"),
+    "B8": ("latency_s", "late", "amazon_calls", "throttled", "changes"),
     "B9": ("backlog", "feed_build_memory", "patches_alone_floor_s"),
     "B10": ("runs",),
 }
@@ -46,6 +47,7 @@ def test_every_benchmark_runs_at_a_tiny_size_and_gives_a_well_formed_result(monk
             assert set(EXPECTED[name]) <= set(result), (name, sorted(result))
         json.dumps(result)  # it can be saved
     _b10_shape(results["B10"])
+    _b8_shape(results["B8"])
 
 
 def _b10_shape(result: dict) -> None:
@@ -59,3 +61,24 @@ def _b10_shape(result: dict) -> None:
                 "notifications_lost"} <= set(run)
         assert run["missed"] == 0 and run["throttled"] == 0
     assert len(docs._b10({**result, "before": result["runs"]})) == 2 * len(result["runs"])
+
+
+def _b8_shape(result: dict) -> None:
+    """Every change of every kind reached the sandbox's listing, after its commit, within the deadline,
+    each by one patch and no 429; and the table has its rows."""
+    from bench import b8_latency, docs
+
+    changes = result["changes"]
+    assert len(changes) == result["conditions"]["changes"] >= 2 * len(b8_latency.KINDS)
+    assert result["late"] == 0 and result["negative"] == 0 and result["throttled"] == 0, result
+    for kind in ("all", *b8_latency.KINDS):
+        figures = result["latency_s"][kind]
+        assert figures["n"] >= (len(changes) if kind == "all" else 2), kind
+        assert 0 < figures["p50"] <= figures["p95"] <= figures["max"] < b8_latency.DEADLINE_S, (kind, figures)
+    for change in changes:
+        assert change["expected"] != change["before"], change
+        assert 0 <= change["latency_s"] < b8_latency.DEADLINE_S, change
+    amazon_orders = sum(1 for c in changes if c["kind"] == "amazon_order")
+    assert result["amazon_calls"].get("patchListingsItem", 0) >= len(changes), result["amazon_calls"]
+    assert result["amazon_calls"].get("getOrder", 0) >= amazon_orders, result["amazon_calls"]
+    assert len(docs._b8(result)) == 3
