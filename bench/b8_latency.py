@@ -295,7 +295,8 @@ class _Run:
             self.ordering[order_sku] += 1
         if record["before"] == record["expected"]:
             raise AssertionError(f"change {i} ({kind}) would not move what Amazon shows: {record}")
-        seen = self._seen(record["sku"], record["expected"], since=record.get("sold", record.get("commit")))
+        since: float = record["sold"] if kind == "amazon_order" else record["commit"]
+        seen = self._seen(record["sku"], record["expected"], since=since)
         if kind == "amazon_order" and record.get("commit") is None:
             record["commit"] = self._import_commit(record.pop("order_id"), deadline=2.0)
         record.pop("order_id", None)
@@ -373,9 +374,10 @@ def _where(records: list[dict[str, Any]], account: Any) -> None:
     from saleschannel.channel.stock.models import StockPush
 
     pushes: dict[str, list[tuple[float, int]]] = {}
-    for sku, quantity, answered in StockPush.objects.filter(account=account, answered_at__isnull=False).values_list(
+    for sku, quantity, at in StockPush.objects.filter(account=account, answered_at__isnull=False).values_list(
             "sku", "quantity", "answered_at"):
-        pushes.setdefault(sku, []).append((answered.timestamp(), quantity))
+        if at is not None:
+            pushes.setdefault(sku, []).append((at.timestamp(), quantity))
     for record in records:
         commit = record["commit"]
         if commit is None or record["seen"] is None:
