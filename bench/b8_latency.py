@@ -260,6 +260,7 @@ class _Run:
         self.account, self.amazon, self.shown, self.procs = account, amazon, shown, procs
         self.store = store_default()
         self.setting, self.ordering = dict(setting), dict(ordering)  # the store's salable quantities
+        self.reserved = dict.fromkeys(setting, 0)  # units the Amazon orders (open, never shipped) hold
         self.rng = random.Random(8)
         self.round_order: Any = None
 
@@ -275,7 +276,8 @@ class _Run:
             if quantity == before:
                 quantity += 1
             record.update(sku=set_sku, before=before, expected=_shows(quantity))
-            record["commit"] = self._stock_set(set_sku, quantity)
+            # The source's quantity: the salable one wanted plus what the open Amazon orders hold.
+            record["commit"] = self._stock_set(set_sku, quantity + self.reserved[set_sku])
             self.setting[set_sku] = quantity
         elif kind == "store_order":
             record.update(sku=order_sku, before=_shows(self.ordering[order_sku]),
@@ -288,6 +290,7 @@ class _Run:
                           expected=_shows(self.setting[set_sku] - units))
             record.update(self._amazon_order(set_sku, units))
             self.setting[set_sku] -= units
+            self.reserved[set_sku] += units
         else:
             record.update(sku=order_sku, before=_shows(self.ordering[order_sku]),
                           expected=_shows(self.ordering[order_sku] + 1))
@@ -337,7 +340,9 @@ class _Run:
         answer = self.amazon.post("/_sandbox/sell", json={"sku": sku, "quantity": units, "fulfilledBy": "MERCHANT",
                                                            "marketplaceId": MARKET})
         sold = time.time()
-        answer.raise_for_status()
+        if answer.status_code != 200:
+            raise RuntimeError(f"the sandbox refused the sale of {units} {sku} ({answer.status_code}); it shows "
+                               f"{self.shown.all().get(sku)}: {answer.text[:300]}")
         return {"sold": sold, "order_id": answer.json()["orderId"], "commit": None}
 
     def _import_commit(self, order_id: str, *, deadline: float) -> float | None:
