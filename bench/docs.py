@@ -153,12 +153,12 @@ def _b7(r: dict[str, Any]) -> list[str]:
 def _b8(r: dict[str, Any]) -> list[str]:
     c, lat, t = r["conditions"], r["latency_s"], r["targets"]
     a = lat["all"]
-    names = {"stock_set": "stock set", "store_order": "store order", "amazon_order": "Amazon order imported",
+    names = {"stock_set": "stock set", "store_order": "store order", "amazon_order": "Amazon order (from its import's commit)",
              "cancellation": "cancellation"}
     kinds = "; ".join(f"{names[k]} p50 {lat[k].get('p50')} s, p95 {lat[k].get('p95')} s, max {lat[k].get('max')} s"
                       for k in names if k in lat)
-    where = (f"{c['changes']} changes one at a time over {c['skus']} SKUs, real processes over HTTP "
-             f"(sandbox, `serve`, worker), {r['database']}")
+    where = (f"{c['changes']} changes one at a time over {c['skus']} SKUs; real processes over HTTP: the "
+             f"sandbox, `serve`, a worker; {r['database']}")
     return [
         f"| B8 | store commit → Amazon's listing shows the quantity ({where}) | p50 {a.get('p50')} s, "
         f"**p95 {a.get('p95')} s**, max {a.get('max')} s; late (over {c['deadline_s']:.0f} s) **{r['late']}** | "
