@@ -42,7 +42,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ledger": ("saleschannel/commerce/inventory/services.py",
                ("tests/commerce/test_inventory.py", "tests/commerce/test_ledger_properties.py",
                 "tests/commerce/test_sales.py", "tests/commerce/test_ledger_mutants.py",
-                "tests/commerce/test_external_ref_once.py")),
+                "tests/commerce/test_external_ref_once.py", "tests/commerce/test_inventory_versions.py")),
     "leases": ("saleschannel/workers/leases.py",
                ("tests/sync/test_leases.py", "tests/sync/test_lease_lost.py", "tests/sync/test_worker.py",
                 "tests/sync/test_leases_mutants.py")),

@@ -13,13 +13,21 @@ from django.db import transaction
 
 from saleschannel.commerce.catalog.services import product_create
 from saleschannel.commerce.errors import InvalidInput
-from saleschannel.commerce.inventory.models import Reservation, Source, SourceItem, Stock, StockSourceLink
+from saleschannel.commerce.inventory.models import (
+    Reservation,
+    ReservationLock,
+    Source,
+    SourceItem,
+    Stock,
+    StockSourceLink,
+)
 from saleschannel.commerce.inventory.selectors import open_reservations, stock_for_store
 from saleschannel.commerce.inventory.services import (
     reservation_append,
     reservation_compensate,
     reservation_transfer,
     shipment_deduct,
+    shipment_deduct_undo,
     source_item_set,
 )
 from saleschannel.commerce.inventory.signals import salable_increased
@@ -105,3 +113,47 @@ def test_salable_increased_is_sent_by_the_stock_class(stock):
     finally:
         salable_increased.disconnect(receiver, sender=Stock)
     assert heard == [(Stock, stock, ("P",))]
+
+
+def test_a_corrected_shipment_puts_units_back_on_its_source_and_reserves_them_again(stock):
+    product_create(sku="U", name="U", price=1, manage_stock=False)
+    other = Stock.objects.create(name="Fed by the same source")
+    StockSourceLink.objects.create(stock=other, source=Source.objects.get(code="default"))
+    reserve(stock, "1", 3, "a")
+    assert shipment_deduct(stock=stock, source=None, object_type="order", object_id="1", lines=[("P", D(3))],
+                           event_key="ship")
+    assert open_reservations(object_type="order", object_id="1", stock=stock) == {}
+    before = dict(ReservationLock.objects.filter(sku="P").values_list("stock_id", "version"))
+    unmanaged = list(ReservationLock.objects.filter(sku="U").values_list("stock_id", "version", "reserved"))
+
+    assert shipment_deduct_undo(stock=stock, source=Source.objects.get(code="default"), object_type="order",
+                                object_id="1", lines=[("P", D(2)), ("U", D(1))], event_key="undo") is True
+    assert SourceItem.objects.get(source__code="default", sku="P").quantity == D(9)
+    assert open_reservations(object_type="order", object_id="1", stock=stock) == {"P": D(-2)}
+    rows = list(Reservation.objects.filter(event_key="undo")
+                .values_list("stock_id", "sku", "quantity", "event_type", "object_type", "object_id"))
+    assert rows == [(stock.pk, "P", D(-2), "shipment_corrected", "order", "1")]
+    after = dict(ReservationLock.objects.filter(sku="P").values_list("stock_id", "version"))
+    assert after[other.pk] == before.get(other.pk, 0) + 1  # the source's other stock learns it moved
+    assert after[stock.pk] > before[stock.pk]
+    assert list(ReservationLock.objects.filter(sku="U").values_list("stock_id", "version", "reserved")) == unmanaged
+
+    # A replay changes nothing.
+    assert shipment_deduct_undo(stock=stock, source=Source.objects.get(code="default"), object_type="order",
+                                object_id="1", lines=[("P", D(2))], event_key="undo") is False
+    assert SourceItem.objects.get(source__code="default", sku="P").quantity == D(9)
+    assert Reservation.objects.filter(event_key="undo").count() == 1
+
+
+def test_a_corrected_shipment_refuses_a_source_without_the_sku(stock):
+    empty = Source.objects.create(code="empty", name="Empty")
+    with pytest.raises(InvalidInput) as refused:
+        shipment_deduct_undo(stock=stock, source=empty, object_type="order", object_id="1", lines=[("P", D(1))],
+                             event_key="undo")
+    assert (refused.value.field, refused.value.value, refused.value.reason) == (
+        "sku", "P", "has no quantity on source empty")
+    assert not Reservation.objects.filter(event_key="undo").exists()
+    with pytest.raises(InvalidInput) as refused:
+        shipment_deduct_undo(stock=stock, source=empty, object_type="order", object_id="1", lines=[("P", D(0))],
+                             event_key="undo")
+    assert refused.value.field == "qty of P"
