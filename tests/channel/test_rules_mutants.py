@@ -212,9 +212,9 @@ HELD = OrderState(auto_eligible=True, holds_pending_reservation=True)
 
 
 def order(status: str = "Unshipped", **fields) -> OrderView:
-    values = dict(amazon_order_id="111-0000001-0000008", status=status, channel=Channel.FBM,
-                  purchased_at=T0 + dt.timedelta(days=1), last_updated_at=T0 + dt.timedelta(days=1), lines=LINES,
-                  buyer_email="b@example.com", buyer_name="Buyer")
+    values = {"amazon_order_id": "111-0000001-0000008", "status": status, "channel": Channel.FBM,
+              "purchased_at": T0 + dt.timedelta(days=1), "last_updated_at": T0 + dt.timedelta(days=1),
+              "lines": LINES, "buyer_email": "b@example.com", "buyer_name": "Buyer"}
     values.update(fields)
     return OrderView(**values)
 
