@@ -335,3 +335,8 @@ def test_a_snapshot_outside_an_eligible_status_or_period_makes_nothing_eligible(
     assert not snapshot_makes_eligible(order(last_updated_at=None), ACCOUNT)
     assert not in_import_period(T0 - dt.timedelta(seconds=1), ((T0, None),))
     assert in_import_period(T0, ((T0 - dt.timedelta(days=2), T0 - dt.timedelta(days=1)), (T0, None)))
+
+
+def test_two_currencies_are_named_in_their_first_eight_characters():
+    decision = decided(order(currencies=frozenset({"USD", "ABCDEFGHIJ"})))
+    assert decision.reason == "the order's money is in more than one currency (ABCDEFGH, USD)"
