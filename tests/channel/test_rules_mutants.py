@@ -340,3 +340,8 @@ def test_a_snapshot_outside_an_eligible_status_or_period_makes_nothing_eligible(
 def test_two_currencies_are_named_in_their_first_eight_characters():
     decision = decided(order(currencies=frozenset({"USD", "ABCDEFGHIJ"})))
     assert decision.reason == "the order's money is in more than one currency (ABCDEFGH, USD)"
+
+
+def test_a_salable_quantity_is_never_written_with_an_exponent():
+    assert shortage_text([Shortage("A", Decimal("0.0000001"), 1)]) == (
+        "out of stock: SKU A, salable 0.0000001, ordered 1")
