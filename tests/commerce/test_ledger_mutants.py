@@ -6,6 +6,7 @@ records, the fields a refusal names, and the signal's sender.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -421,3 +422,21 @@ def test_cleanup_counts_the_rows_of_every_group_that_sums_to_zero(stock):
     reserve(stock, "3", 1, "r3")
     assert reservations_cleanup() == 4
     assert list(Reservation.objects.values_list("object_id", "quantity")) == [("3", D(-1))]
+
+
+@pytest.mark.parametrize("returning", [True, False], ids=["insert-returning", "without-returning"])
+def test_an_event_key_is_recorded_with_its_type_and_time(stock, monkeypatch, returning):
+    from django.db import connection
+    from django.utils import timezone
+
+    from saleschannel.commerce.inventory.models import UsedEventKey
+
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", returning)
+    before = timezone.now()
+    reserve(stock, "1", 1, "k")
+    key = UsedEventKey.objects.get()
+    assert (key.event_key, key.event_type) == ("k", "reserve")
+    assert before - dt.timedelta(seconds=1) <= key.created_at <= timezone.now()
+    assert reservation_append(stock=stock, lines=[("P", D(1))], event_type="other", object_type="order",
+                              object_id="1", event_key="k") is False
+    assert list(UsedEventKey.objects.values_list("event_key", "event_type")) == [("k", "reserve")]
