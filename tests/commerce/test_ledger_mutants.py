@@ -440,3 +440,41 @@ def test_an_event_key_is_recorded_with_its_type_and_time(stock, monkeypatch, ret
     assert reservation_append(stock=stock, lines=[("P", D(1))], event_type="other", object_type="order",
                               object_id="1", event_key="k") is False
     assert list(UsedEventKey.objects.values_list("event_key", "event_type")) == [("k", "reserve")]
+
+
+def test_on_a_database_with_row_locks_a_release_or_a_transfer_locks_the_pairs_the_object_holds(stock, monkeypatch):
+    from django.db import connection
+
+    reserve(stock, "1", 2, "a")
+    assert reservation_compensate(stock=stock, object_type="order", object_id="1", event_type="release",
+                                  event_key="c", lines=[("P", D(1))])
+    assert reservation_transfer(stock=stock, from_object=("order", "1"), to_object=("order", "2"), event_key="t")
+    monkeypatch.setattr(type(connection.features), "has_select_for_update", True)
+    for replay in (
+        lambda: reservation_compensate(stock=stock, object_type="order", object_id="2", event_type="release",
+                                       event_key="c"),
+        lambda: reservation_transfer(stock=stock, from_object=("order", "2"), to_object=("order", "3"),
+                                     event_key="t"),
+    ):
+        ReservationLock.objects.filter(sku="P").delete()
+        assert replay() is False
+        assert list(ReservationLock.objects.values_list("stock_id", "sku", "reserved")) == [(stock.pk, "P", D(0))]
+
+
+def test_a_shipment_and_its_correction_mark_the_shipping_stock_also_when_the_source_feeds_another(stock, second_stock):
+    reserve(stock, "1", 2, "a")
+    second = Source.objects.get(code="second")
+
+    def versions():
+        return dict(ReservationLock.objects.filter(sku="P").values_list("stock_id", "version"))
+
+    before = versions()
+    assert shipment_deduct(stock=stock, source=second, object_type="order", object_id="1", lines=[("P", D(2))],
+                           event_key="ship")
+    after = versions()
+    assert (after[stock.pk], after[second_stock.pk]) == (before[stock.pk] + 2, before[second_stock.pk] + 1)
+    assert shipment_deduct_undo(stock=stock, source=second, object_type="order", object_id="1",
+                                lines=[("P", D(1))], event_key="undo")
+    again = versions()
+    assert (again[stock.pk], again[second_stock.pk]) == (after[stock.pk] + 2, after[second_stock.pk] + 1)
+    assert SourceItem.objects.get(source=second, sku="P").quantity == D(9)
