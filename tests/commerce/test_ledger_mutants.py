@@ -478,3 +478,34 @@ def test_a_shipment_and_its_correction_mark_the_shipping_stock_also_when_the_sou
     again = versions()
     assert (again[stock.pk], again[second_stock.pk]) == (after[stock.pk] + 2, after[second_stock.pk] + 1)
     assert SourceItem.objects.get(source=second, sku="P").quantity == D(9)
+
+
+def test_releasing_an_object_everywhere_claims_keys_only_on_the_stocks_that_hold_it(stock, second_stock):
+    from saleschannel.commerce.inventory.models import UsedEventKey
+    from saleschannel.commerce.inventory.services import reservations_release
+
+    for n in range(5):  # entries enough that no entry of the object has a stock's primary key by chance
+        reserve(stock, f"other-{n}", 1, f"o{n}")
+    reserve(second_stock, "1", 3, "b")
+    assert reservation_append(stock=stock, lines=[("P", D(1))], event_type="reserve", object_type="amazon_order",
+                              object_id="1", event_key="same-id-other-type")
+    held_by = set(Reservation.objects.filter(object_type="order", object_id="1").values_list("pk", flat=True))
+    assert not held_by & set(Stock.objects.values_list("pk", flat=True))
+    reservations_release(object_type="order", object_id="1", event_type="cancel", key_prefix="cancel")
+    assert list(UsedEventKey.objects.filter(event_key__startswith="cancel").values_list("event_key", flat=True)) == [
+        f"cancel:{second_stock.pk}"]
+    assert open_reservations(object_type="order", object_id="1") == {}
+    assert open_reservations(object_type="amazon_order", object_id="1") == {"P": D(-1)}
+    assert open_reservations(object_type="order", object_id="other-0") == {"P": D(-1)}
+
+
+def test_a_shipment_and_its_correction_move_only_their_own_skus_on_the_source(stock):
+    product_create(sku="Q", name="Q", price=1, manage_stock=True, qty=4)
+    reserve(stock, "1", 2, "a")
+    default = Source.objects.get(code="default")
+    assert shipment_deduct(stock=stock, source=default, object_type="order", object_id="1", lines=[("P", D(2))],
+                           event_key="ship")
+    assert dict(SourceItem.objects.values_list("sku", "quantity")) == {"P": D(8), "Q": D(4)}
+    assert shipment_deduct_undo(stock=stock, source=default, object_type="order", object_id="1",
+                                lines=[("P", D(1))], event_key="undo")
+    assert dict(SourceItem.objects.values_list("sku", "quantity")) == {"P": D(9), "Q": D(4)}
