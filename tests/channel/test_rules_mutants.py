@@ -3,7 +3,9 @@
 The matrix tests check what a decision does (create, reserve); the import state, the reason code
 and the words the dashboard shows are read elsewhere only through the database. These tests pin
 each field of the decisions for an imported order (R17) and for a Pending one (R6, R12), and
-the wording of shortages and of a line with no SKU (docs/mutation.md).
+the wording of shortages and of a line with no SKU (docs/mutation.md); then every refusal and
+error with the pending reservation it gives back, the words of unknown and Error statuses, and
+the inventory status of mixed items.
 """
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
 """The reservation ledger where mutation testing found the other tests silent (docs/mutation.md).
 
 Two stocks and two sources (every other test has one of each), the event type a transfer
-records, the fields a refusal names, and the signal's sender.
+records, the fields a refusal names, and the signal's sender; then each write of the ledger
+field by field: a corrected shipment, the default source and stock, the lock rows of the
+row-locking path (PostgreSQL's, run on SQLite with Django's feature flag set as PostgreSQL's),
+the length of each field of an event, releases up to some lines and on every stock, replays,
+source quantities and their signal, and the cleanup's count.
 """
 
 from __future__ import annotations
