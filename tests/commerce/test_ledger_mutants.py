@@ -513,3 +513,17 @@ def test_a_shipment_and_its_correction_move_only_their_own_skus_on_the_source(st
     assert shipment_deduct_undo(stock=stock, source=default, object_type="order", object_id="1",
                                 lines=[("P", D(1))], event_key="undo")
     assert dict(SourceItem.objects.values_list("sku", "quantity")) == {"P": D(9), "Q": D(4)}
+
+
+def test_on_a_database_with_row_locks_a_transfer_locks_nothing_for_what_the_object_holds_on_another_stock(
+        stock, second_stock, monkeypatch):
+    from django.db import connection
+
+    reserve(second_stock, "1", 2, "a")
+    assert reservation_transfer(stock=stock, from_object=("order", "1"), to_object=("order", "2"), event_key="t")
+    ReservationLock.objects.filter(stock=stock).delete()
+    monkeypatch.setattr(type(connection.features), "has_select_for_update", True)
+    assert reservation_transfer(stock=stock, from_object=("order", "1"), to_object=("order", "2"),
+                                event_key="t") is False
+    assert not ReservationLock.objects.filter(stock=stock).exists()
+    assert open_reservations(object_type="order", object_id="1", stock=second_stock) == {"P": D(-2)}
