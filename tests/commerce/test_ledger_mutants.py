@@ -515,7 +515,7 @@ def test_a_shipment_and_its_correction_move_only_their_own_skus_on_the_source(st
     assert dict(SourceItem.objects.values_list("sku", "quantity")) == {"P": D(9), "Q": D(4)}
 
 
-def test_on_a_database_with_row_locks_a_transfer_locks_nothing_for_what_the_object_holds_on_another_stock(
+def test_on_a_database_with_row_locks_a_transfer_or_release_locks_nothing_the_object_holds_on_another_stock(
         stock, second_stock, monkeypatch):
     from django.db import connection
 
@@ -525,5 +525,25 @@ def test_on_a_database_with_row_locks_a_transfer_locks_nothing_for_what_the_obje
     monkeypatch.setattr(type(connection.features), "has_select_for_update", True)
     assert reservation_transfer(stock=stock, from_object=("order", "1"), to_object=("order", "2"),
                                 event_key="t") is False
+    assert reservation_compensate(stock=stock, object_type="order", object_id="1", event_type="release",
+                                  event_key="t") is False
     assert not ReservationLock.objects.filter(stock=stock).exists()
     assert open_reservations(object_type="order", object_id="1", stock=second_stock) == {"P": D(-2)}
+
+
+def test_cleanup_deletes_a_zero_group_beside_others_of_the_same_stock_sku_type_or_id(stock, second_stock):
+    from saleschannel.commerce.inventory.services import reservations_cleanup
+
+    product_create(sku="Q", name="Q", price=1, manage_stock=True, qty=10)
+    reserve(stock, "1", 1, "a")
+    assert reservation_compensate(stock=stock, object_type="order", object_id="1", event_type="release",
+                                  event_key="c")  # (stock, P, order, 1) sums to zero
+    assert reservation_append(stock=stock, lines=[("Q", D(2))], event_type="reserve", object_type="order",
+                              object_id="1", event_key="q")
+    assert reservation_append(stock=stock, lines=[("P", D(1))], event_type="reserve", object_type="amazon_order",
+                              object_id="1", event_key="amazon")
+    reserve(second_stock, "1", 3, "second")
+    assert reservations_cleanup() == 2
+    left = sorted(Reservation.objects.values_list("stock_id", "sku", "object_type", "quantity"))
+    assert left == sorted([(stock.pk, "Q", "order", D(-2)), (stock.pk, "P", "amazon_order", D(-1)),
+                           (second_stock.pk, "P", "order", D(-3))])
