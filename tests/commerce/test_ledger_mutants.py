@@ -413,6 +413,9 @@ def test_a_source_quantity_is_refused_by_its_field(stock):
     assert refusal(quantity="x")[0] == "quantity"
     assert refusal(quantity=D("1e12")) == ("quantity", "is too large")
     assert refusal(status="maybe") == ("status", "must be one of in_stock, out_of_stock")
+    with pytest.raises(InvalidInput) as refused:
+        source_item_set(source=None, sku="P", quantity=1, status="maybe")
+    assert refused.value.value == "maybe"
     assert source_item_set(source=None, sku="S" * 64, quantity=1).sku == "S" * 64
 
 
