@@ -42,7 +42,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ledger": ("saleschannel/commerce/inventory/services.py",
                ("tests/commerce/test_inventory.py", "tests/commerce/test_ledger_properties.py",
                 "tests/commerce/test_sales.py", "tests/commerce/test_ledger_mutants.py",
-                "tests/commerce/test_external_ref_once.py")),
+                "tests/commerce/test_external_ref_once.py", "tests/commerce/test_inventory_versions.py")),
     "leases": ("saleschannel/workers/leases.py",
                ("tests/sync/test_leases.py", "tests/sync/test_lease_lost.py", "tests/sync/test_worker.py",
                 "tests/sync/test_leases_mutants.py")),
@@ -82,9 +82,15 @@ def prepare(key: str) -> Path:
         # The test database is made once per run and kept (--reuse-db): each mutant's tests would
         # otherwise spend most of their time migrating it. It lives in the run's own tmp/ (TMPDIR).
         "pytest_add_cli_args=-p no:cacheprovider --reuse-db\n"
-        # A mutant that loops runs until its CPU limit, (estimate + 1 s) x multiplier x 2: at the default
+        # A mutant that loops runs until its CPU limit, (estimate + constant) x multiplier x 2: at the default
         # 15 a few such mutants took most of a run. 5 still leaves a slow mutant ten times its tests' time.
         "timeout_multiplier=5\n"
+        # The limit also covers each mutant's fresh pytest session (the test database checked, the
+        # fixtures made), about ten CPU seconds for the ledger's tests whatever their own time, and
+        # mutmut's wall-clock bound is half of it: with the constant at 1, tests of a few hundredths
+        # of a second got (0.02 + 1) x 5 x 2 = 11 CPU seconds, 5.5 s of wall clock, and on a loaded
+        # machine nearly every ledger mutant and many rules mutants "timed out" without looping.
+        "timeout_constant=10\n"
         # Each mutant's tests run in a process forked from a server that never ran the suite: the
         # heartbeat's thread and the test database's connections are not inherited half-used (forked
         # from mutmut's own process, every mutant of the heartbeat counted as killed, wrongly).

@@ -3,7 +3,9 @@
 The matrix tests check what a decision does (create, reserve); the import state, the reason code
 and the words the dashboard shows are read elsewhere only through the database. These tests pin
 each field of the decisions for an imported order (R17) and for a Pending one (R6, R12), and
-the wording of shortages and of a line with no SKU (docs/mutation.md).
+the wording of shortages and of a line with no SKU (docs/mutation.md); then every refusal and
+error with the pending reservation it gives back, the words of unknown and Error statuses, and
+the inventory status of mixed items.
 """
 
 from __future__ import annotations
@@ -206,3 +208,142 @@ def test_an_order_that_does_not_say_who_fulfills_it_is_an_error():
     assert order_decide(order=unknown, settings=ENABLED, account=ACCOUNT, stock=StockView(),
                         state=OrderState(auto_eligible=True)) == Decision(
         Action.ERROR, ImportState.ERROR, Reason.UNREADABLE, "Amazon did not say who fulfills the order (FBA or FBM)")
+
+
+HELD = OrderState(auto_eligible=True, holds_pending_reservation=True)
+
+
+def order(status: str = "Unshipped", **fields) -> OrderView:
+    values = {"amazon_order_id": "111-0000001-0000008", "status": status, "channel": Channel.FBM,
+              "purchased_at": T0 + dt.timedelta(days=1), "last_updated_at": T0 + dt.timedelta(days=1),
+              "lines": LINES, "buyer_email": "b@example.com", "buyer_name": "Buyer"}
+    values.update(fields)
+    return OrderView(**values)
+
+
+def decided(the_order: OrderView, *, settings: SettingsView = ENABLED, state: OrderState = OrderState(auto_eligible=True),
+            stock: StockView | None = None, manual: bool = False) -> Decision:
+    stock = stock or StockView(skus={"A": SkuStock(manage_stock=True, salable=Decimal(10))})
+    return order_decide(order=the_order, settings=settings, account=ACCOUNT, stock=stock, state=state, manual=manual)
+
+
+def test_an_unreadable_order_is_an_error_that_gives_back_a_pending_reservation():
+    unreadable = order(readable=False, unreadable_reason="no JSON")
+    assert decided(unreadable, state=HELD) == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.UNREADABLE, "Amazon's data cannot be read: no JSON",
+        pending=PendingAction.COMPENSATE)
+    assert decided(unreadable).pending is PendingAction.NONE
+
+
+def test_the_channels_own_error_status_or_none_is_an_error_whatever_the_settings():
+    disabled = SettingsView(import_enabled=False, reserve_pending=False, new_customer_account=False)
+    for status in ("Error", ""):
+        assert decided(order(status, purchased_at=T0 - dt.timedelta(days=1)), settings=disabled, state=HELD) == Decision(
+            Action.ERROR, ImportState.ERROR, Reason.UNKNOWN_STATUS,
+            f"Amazon reported the status {status!r}, which creates nothing", pending=PendingAction.COMPENSATE)
+
+
+def test_an_unknown_status_is_shown_in_its_first_64_characters():
+    long = "S" * 70
+    assert decided(order(long)).reason == f"Amazon status {'S' * 64} is not one that creates orders"
+
+
+def test_every_refusal_gives_back_a_pending_reservation():
+    disabled = SettingsView(import_enabled=False, reserve_pending=False, new_customer_account=False)
+    release = PendingAction.COMPENSATE
+    assert decided(order(purchased_at=None), state=HELD) == Decision(
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.BEFORE_INTEGRATION, "placed before integration",
+        pending=release)
+    assert decided(order(purchased_at=T0 - dt.timedelta(seconds=1)), state=HELD).reason_code is Reason.BEFORE_INTEGRATION
+    assert decided(order(), settings=disabled, state=HELD) == Decision(
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.IMPORT_DISABLED, "not imported: import disabled",
+        pending=release)
+    assert decided(order("Lost"), state=HELD) == Decision(
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.UNKNOWN_STATUS,
+        "Amazon status Lost is not one that creates orders", pending=release)
+    not_eligible = OrderState(holds_pending_reservation=True)
+    assert decided(order("Unfulfillable"), state=not_eligible) == Decision(
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.NEVER_STATUS, "Unfulfillable before import", pending=release)
+    assert decided(order("Unshipped"), state=not_eligible) == Decision(
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.REACHED_WHILE_DISABLED,
+        "reached Unshipped while import was disabled", pending=release)
+    # Eligible, or imported by hand: Canceled is decided by its status, the reservation given back too.
+    assert decided(order("Canceled"), state=HELD) == Decision(
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.NEVER_STATUS, "Canceled before import", pending=release)
+    assert decided(order("Canceled"), state=not_eligible, manual=True) == Decision(
+        Action.NEVER, ImportState.NOT_IMPORTABLE, Reason.NEVER_STATUS, "Canceled before import", pending=release)
+
+
+def test_an_order_not_eligible_imports_by_hand():
+    assert decided(order(), state=OrderState(), manual=True).action is Action.CREATE
+    assert decided(order(), state=OrderState()).action is Action.NEVER
+
+
+def test_errors_of_the_lines_give_back_a_pending_reservation():
+    assert decided(order(lines=(Line("A", 1), Line("B", -1))), state=HELD) == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.BAD_DATA, "line 2 has a negative quantity (-1)",
+        pending=PendingAction.COMPENSATE)
+    assert decided(order(lines=(Line("A", 0),)), state=HELD) == Decision(
+        Action.ERROR, ImportState.ERROR, Reason.NO_LINES, "the order has no line with a positive quantity",
+        pending=PendingAction.COMPENSATE)
+    assert decided(order(channel=None), state=HELD).pending is PendingAction.COMPENSATE
+    assert lines_problem([Line("A", 0), Line("", 2)]) == "line 2 has no seller SKU"
+    assert lines_problem([Line("A", 0), Line("B", 1)]) is None
+
+
+def test_money_is_not_checked_while_amazon_sent_no_order_total():
+    without_total = order(has_order_total=False, currencies=frozenset({"USD", "EUR"}))
+    assert decided(without_total).reason_code is Reason.NO_PRICES
+
+
+def test_lines_of_zero_are_left_out_of_the_decision():
+    decision = decided(order(lines=(Line("A", 0), Line("A", 2), Line("B", 1))))
+    assert decision.lines == (Line("A", 2), Line("B", 1))
+    assert decision.creates
+    assert not decided(order(), state=OrderState()).creates
+
+
+def test_the_worst_item_decides_the_inventory_status():
+    stock = StockView(skus={
+        "IN": SkuStock(manage_stock=True, salable=Decimal(2)),
+        "OUT": SkuStock(manage_stock=True, salable=Decimal(0)),
+        "FREE": SkuStock(manage_stock=False),
+    })
+    assert inventory_status((Line("FREE", 1), Line("NONE", 1)), stock) == (Inventory.DO_NOT_MANAGE, ())
+    assert inventory_status((Line("FREE", 1), Line("IN", 2)), stock) == (Inventory.IN_STOCK, ())
+    assert inventory_status((Line("IN", 1), Line("FREE", 1)), stock) == (Inventory.IN_STOCK, ())
+    assert inventory_status((Line("OUT", 1), Line("IN", 1)), stock) == (
+        Inventory.OUT_OF_STOCK, (Shortage("OUT", Decimal(0), 1),))
+    assert inventory_status((Line("IN", 2), Line("IN", 1)), stock) == (
+        Inventory.OUT_OF_STOCK, (Shortage("IN", Decimal(2), 3),))
+
+
+def test_a_creating_order_with_a_withheld_email_is_marked_so():
+    assert decided(order(buyer_email="  ")).buyer_withheld is True
+    assert decided(order()).buyer_withheld is False
+
+
+def test_salable_is_written_without_trailing_zeros():
+    assert shortage_text([Shortage("A", Decimal("2.0000"), 3), Shortage("B", Decimal("0.2500"), 1)]) == (
+        "out of stock: SKU A, salable 2, ordered 3; SKU B, salable 0.25, ordered 1")
+
+
+def test_a_snapshot_outside_an_eligible_status_or_period_makes_nothing_eligible():
+    assert snapshot_makes_eligible(order("Pending"), ACCOUNT)
+    assert not snapshot_makes_eligible(order("Canceled"), ACCOUNT)
+    assert not snapshot_makes_eligible(order("Lost"), ACCOUNT)
+    closed = AccountView(integrated_at=T0, import_periods=((T0, T0 + dt.timedelta(hours=1)),))
+    assert not snapshot_makes_eligible(order(), closed)
+    assert not snapshot_makes_eligible(order(last_updated_at=None), ACCOUNT)
+    assert not in_import_period(T0 - dt.timedelta(seconds=1), ((T0, None),))
+    assert in_import_period(T0, ((T0 - dt.timedelta(days=2), T0 - dt.timedelta(days=1)), (T0, None)))
+
+
+def test_two_currencies_are_named_in_their_first_eight_characters():
+    decision = decided(order(currencies=frozenset({"USD", "ABCDEFGHIJ"})))
+    assert decision.reason == "the order's money is in more than one currency (ABCDEFGH, USD)"
+
+
+def test_a_salable_quantity_is_never_written_with_an_exponent():
+    assert shortage_text([Shortage("A", Decimal("0.0000001"), 1)]) == (
+        "out of stock: SKU A, salable 0.0000001, ordered 1")
