@@ -6,11 +6,18 @@ is recorded with before any evaluation.
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from saleschannel.channel.models import AmazonOrder
 from saleschannel.channel.services.imports.importer import amazon_order_record
+from saleschannel.channel.services.imports.recording import account_view, amazon_order_recorded
+from saleschannel.commerce.memo import reads_remembered
 from saleschannel.spapi.models import UnreadableOrder, read_order
-from tests.channel.factories import T0, order_dict
+from tests.channel.factories import T0, iso, order_dict
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +49,120 @@ def test_an_unreadable_snapshot_without_a_time_changes_nothing_when_seen_again_u
     other, changed = amazon_order_record(account=account, order=unreadable(salesChannel="Other"), seen_at=T0)
     assert changed and other.pk == first.pk and other.raw["salesChannel"] == "Other"
 
+
+
+def _second_account():
+    from saleschannel.channel.services.accounts import account_connect
+
+    other, _ = account_connect(
+        name="us-other", seller_id="A2SELLER", marketplace_id="ATVPDKIKX0DER", region="na",
+        refresh_token="Atzr|other-refresh-token", client_id="amzn1.application-oa2-client.other",
+        client_secret="other-client-secret", now=T0,
+    )
+    return other
+
+
+def test_recording_a_new_order_takes_one_try_and_rolls_nothing_back(account):
+    order = read_order(order_dict(order_id="111-0000009-0000010"))
+    with CaptureQueriesContext(connection) as queries:
+        stored, changed = amazon_order_record(account=account, order=order, seen_at=T0)
+    assert changed and stored.account_id == account.pk and stored.amazon_order_id == "111-0000009-0000010"
+    assert stored.first_seen_at == T0 and stored.last_seen_at == T0
+    assert not [q["sql"] for q in queries.captured_queries if "ROLLBACK" in q["sql"].upper()]
+
+
+def test_recording_hands_on_the_order_as_stored_whether_or_not_it_changed(account):
+    order = read_order(order_dict(order_id="111-0000009-0000011"))
+    first = amazon_order_recorded(account=account, order=order, seen_at=T0)
+    assert first.changed is True and first.order == order
+    again = amazon_order_recorded(account=account, order=order, seen_at=T0 + dt.timedelta(minutes=1))
+    assert again.changed is False and again.order == order and again.amazon_order.pk == first.amazon_order.pk
+
+
+def test_one_amazon_order_id_under_two_accounts_is_two_rows(account):
+    other = _second_account()
+    body = order_dict(order_id="111-0000009-0000012")
+    mine, _ = amazon_order_record(account=account, order=read_order(body), seen_at=T0)
+    theirs, changed = amazon_order_record(account=other, order=read_order(body), seen_at=T0)
+    assert changed and theirs.pk != mine.pk and theirs.account_id == other.pk
+    assert AmazonOrder.objects.filter(amazon_order_id="111-0000009-0000012").count() == 2
+
+
+def test_each_account_is_seen_with_its_own_import_periods_in_one_unit_of_work(account, enable):
+    enable()
+    other = _second_account()  # import never enabled: no period
+    with reads_remembered():
+        assert account_view(account).import_periods != ()
+        assert account_view(other).import_periods == ()
+
+
+def test_an_unreadable_snapshot_without_a_time_never_replaces_one_with_a_time(account):
+    body = order_dict(order_id="111-0000009-0000013")
+    _stored, _ = amazon_order_record(account=account, order=read_order(body), seen_at=T0)
+    broken = {**body, "lastUpdatedTime": "not a time"}
+    again, changed = amazon_order_record(account=account, order=read_order(broken), seen_at=T0 + dt.timedelta(hours=1))
+    assert not changed and again.raw == body and again.import_state != "error"
+
+
+def test_a_snapshot_with_a_time_replaces_an_unreadable_one_without(account):
+    body = order_dict(order_id="111-0000009-0000014")
+    broken = {**body, "lastUpdatedTime": "not a time"}
+    amazon_order_record(account=account, order=read_order(broken), seen_at=T0)
+    stored, changed = amazon_order_record(account=account, order=read_order(body), seen_at=T0 + dt.timedelta(hours=1))
+    assert changed and stored.raw == body and stored.last_updated_time is not None
+
+
+def _damaged(body):
+    """The same version with an unreadable line (its time still readable)."""
+    damaged = {**body, "orderItems": [{**body["orderItems"][0], "quantityOrdered": "two"}]}
+    order = read_order(damaged)
+    assert isinstance(order, UnreadableOrder)
+    return damaged, order
+
+
+def test_the_same_version_read_right_after_a_damaged_answer_replaces_it_once(account):
+    body = order_dict(order_id="111-0000009-0000015")
+    damaged, order = _damaged(body)
+    first, _ = amazon_order_record(account=account, order=order, seen_at=T0)
+    assert first.reason_code == "unreadable" and first.last_updated_time is not None
+    fixed, changed = amazon_order_record(account=account, order=read_order(body), seen_at=T0 + dt.timedelta(hours=1))
+    assert changed and fixed.raw == body
+    _again, changed = amazon_order_record(account=account, order=read_order(body), seen_at=T0 + dt.timedelta(hours=2))
+    assert not changed
+
+
+def test_an_older_snapshot_never_replaces_a_damaged_newer_one(account):
+    body = order_dict(order_id="111-0000009-0000016", updated=T0 + dt.timedelta(days=2))
+    damaged, order = _damaged(body)
+    amazon_order_record(account=account, order=order, seen_at=T0)
+    older = {**body, "lastUpdatedTime": iso(T0 + dt.timedelta(days=1, hours=1))}
+    stored, changed = amazon_order_record(account=account, order=read_order(older), seen_at=T0 + dt.timedelta(hours=1))
+    assert not changed and stored.raw == damaged
+
+
+def test_a_damaged_answer_of_the_same_version_never_replaces_a_readable_one(account):
+    body = order_dict(order_id="111-0000009-0000017")
+    amazon_order_record(account=account, order=read_order(body), seen_at=T0)
+    damaged, order = _damaged(body)
+    stored, changed = amazon_order_record(account=account, order=order, seen_at=T0 + dt.timedelta(hours=1))
+    assert not changed and stored.raw == body
+
+
+def test_the_same_version_with_other_content_changes_nothing(account):
+    body = order_dict(order_id="111-0000009-0000018")
+    amazon_order_record(account=account, order=read_order(body), seen_at=T0)
+    other = {**body, "programs": ["PRIME"]}
+    stored, changed = amazon_order_record(account=account, order=read_order(other), seen_at=T0 + dt.timedelta(hours=1))
+    assert not changed and stored.raw == body
+
+
+def test_an_unreadable_order_with_a_nul_character_is_kept_under_its_id_with_what_broke(account):
+    body = order_dict(order_id="111-0000009-0000019", buyer_name="Jane\x00Buyer")
+    body["orderItems"][0]["quantityOrdered"] = "two"
+    order = read_order(body)
+    assert isinstance(order, UnreadableOrder)
+    stored, changed = amazon_order_record(account=account, order=order, seen_at=T0)
+    assert changed and stored.amazon_order_id == "111-0000009-0000019"
+    assert stored.raw["buyer"]["buyerName"] == "Jane\ufffdBuyer"
+    assert stored.reason == f"Amazon's data cannot be read: {order.error.replace(chr(0), chr(0xFFFD))[:500]}"
+    assert stored.reason_code == "unreadable"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import socket
@@ -211,7 +212,7 @@ def test_a_heartbeat_renews_every_third_of_the_lease_from_a_daemon_thread_that_e
     assert lease.expires_at == lease.heartbeat_at + dt.timedelta(seconds=ttl)
     # Event.wait never returns early: the beats are at least a third of the lease apart (a little slack for
     # the clock's resolution), never a quarter.
-    gaps = [b - a for a, b in zip(calls, calls[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(calls)]
     assert min(gaps) >= 0.9 * ttl / 3, gaps
 
 
@@ -221,12 +222,12 @@ def test_a_heartbeat_that_finds_its_lease_taken_says_so_and_stops(clock, caplog)
     key = "account:2"
     assert lease_try(key=key, holder="A", ttl=0.6, now=clock.now())
     assert lease_try(key=key, holder="B", ttl=3600, now=clock.now() + dt.timedelta(hours=1))  # A stopped, B took it
-    with caplog.at_level(logging.WARNING, logger="saleschannel.workers.leases"):
-        with Heartbeat(key=key, holder="A", ttl=0.6, now=clock.now) as beat:
-            thread = _heartbeat_thread(key)
-            assert beat.lost.wait(DEADLINE)
-            thread.join(DEADLINE)
-            assert not thread.is_alive()  # it ended by itself, before the work did
+    with (caplog.at_level(logging.WARNING, logger="saleschannel.workers.leases"),
+          Heartbeat(key=key, holder="A", ttl=0.6, now=clock.now) as beat):
+        thread = _heartbeat_thread(key)
+        assert beat.lost.wait(DEADLINE)
+        thread.join(DEADLINE)
+        assert not thread.is_alive()  # it ended by itself, before the work did
     assert "lease account:2 lost: another worker took it over" in [r.getMessage() for r in caplog.records]
     assert Lease.objects.get(key=key).holder == "B"
 
@@ -237,9 +238,9 @@ def test_a_renewal_that_fails_is_logged_and_retried_on_the_next_beat(clock, capl
     start = clock.now()
     assert lease_try(key=key, holder="A", ttl=0.6, now=start)
     calls: list[float] = []
-    with caplog.at_level(logging.WARNING, logger="saleschannel.workers.leases"):
-        with Heartbeat(key=key, holder="A", ttl=0.6, now=_stamps(clock, calls, fail_first=True)) as beat:
-            assert _wait_for(lambda: Lease.objects.get(key=key).heartbeat_at > start)
+    with (caplog.at_level(logging.WARNING, logger="saleschannel.workers.leases"),
+          Heartbeat(key=key, holder="A", ttl=0.6, now=_stamps(clock, calls, fail_first=True)) as beat):
+        assert _wait_for(lambda: Lease.objects.get(key=key).heartbeat_at > start)
     assert not beat.lost.is_set()
     failed = [r for r in caplog.records if r.getMessage() == "lease account:3: renewal failed"]
     assert failed and failed[0].exc_info is not None and failed[0].exc_info[0] is RuntimeError
