@@ -122,7 +122,7 @@ def _damaged(body):
 
 def test_the_same_version_read_right_after_a_damaged_answer_replaces_it_once(account):
     body = order_dict(order_id="111-0000009-0000015")
-    damaged, order = _damaged(body)
+    _, order = _damaged(body)
     first, _ = amazon_order_record(account=account, order=order, seen_at=T0)
     assert first.reason_code == "unreadable" and first.last_updated_time is not None
     fixed, changed = amazon_order_record(account=account, order=read_order(body), seen_at=T0 + dt.timedelta(hours=1))
@@ -143,7 +143,7 @@ def test_an_older_snapshot_never_replaces_a_damaged_newer_one(account):
 def test_a_damaged_answer_of_the_same_version_never_replaces_a_readable_one(account):
     body = order_dict(order_id="111-0000009-0000017")
     amazon_order_record(account=account, order=read_order(body), seen_at=T0)
-    damaged, order = _damaged(body)
+    _, order = _damaged(body)
     stored, changed = amazon_order_record(account=account, order=order, seen_at=T0 + dt.timedelta(hours=1))
     assert not changed and stored.raw == body
 
