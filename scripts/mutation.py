@@ -45,7 +45,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                 "tests/commerce/test_external_ref_once.py")),
     "leases": ("saleschannel/workers/leases.py",
                ("tests/sync/test_leases.py", "tests/sync/test_lease_lost.py", "tests/sync/test_worker.py",
-                "tests/sync/test_leases_mutants.py")),
+                "tests/sync/test_leases_mutants.py", "tests/sync/test_under_lease_mutants.py")),
     "recording": ("saleschannel/channel/services/imports/recording.py",
                   ("tests/channel/test_import.py", "tests/channel/test_bad_data.py",
                    "tests/channel/test_one_row_per_order.py", "tests/spapi/test_models.py",
