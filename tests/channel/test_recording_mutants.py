@@ -12,12 +12,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from saleschannel.channel.models import AmazonOrder
+from saleschannel.channel.models import AmazonOrder, AmazonStatusEvent
 from saleschannel.channel.services.imports.importer import amazon_order_record
 from saleschannel.channel.services.imports.recording import account_view, amazon_order_recorded
 from saleschannel.commerce.memo import reads_remembered
 from saleschannel.spapi.models import UnreadableOrder, read_order
-from tests.channel.factories import T0, iso, order_dict
+from tests.channel.factories import T0, iso, order_dict, with_status
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +166,47 @@ def test_an_unreadable_order_with_a_nul_character_is_kept_under_its_id_with_what
     assert stored.raw["buyer"]["buyerName"] == "Jane\ufffdBuyer"
     assert stored.reason == f"Amazon's data cannot be read: {order.error.replace(chr(0), chr(0xFFFD))[:500]}"
     assert stored.reason_code == "unreadable"
+
+
+def _import_enabled(account, at):
+    from saleschannel.channel.services.settings import order_settings_update
+
+    order_settings_update(account=account, changes={"import_orders": "enabled"}, now=at)
+
+
+def test_c31_an_order_once_seen_creating_while_not_eligible_never_becomes_eligible_by_a_snapshot(account):
+    body = order_dict(order_id="111-0000009-0000020", status="Unshipped")
+    first, _ = amazon_order_record(account=account, order=read_order(body), seen_at=T0 + dt.timedelta(days=1))
+    assert not first.auto_eligible  # no import period yet
+    _import_enabled(account, T0 + dt.timedelta(days=2))
+    shipped = with_status(body, "Shipped", at=T0 + dt.timedelta(days=3))
+    later, changed = amazon_order_record(account=account, order=read_order(shipped), seen_at=T0 + dt.timedelta(days=3))
+    assert changed and later.status == "Shipped" and not later.auto_eligible
+
+
+def test_an_order_first_seen_pending_becomes_eligible_when_seen_creating_in_an_import_period(account):
+    body = order_dict(order_id="111-0000009-0000021", status="Pending")
+    first, _ = amazon_order_record(account=account, order=read_order(body), seen_at=T0 + dt.timedelta(days=1))
+    assert not first.auto_eligible
+    _import_enabled(account, T0 + dt.timedelta(days=2))
+    unshipped = with_status(body, "Unshipped", at=T0 + dt.timedelta(days=3))
+    later, changed = amazon_order_record(account=account, order=read_order(unshipped), seen_at=T0 + dt.timedelta(days=3))
+    assert changed and later.auto_eligible
+
+
+def test_a_status_a_notification_already_put_in_the_history_is_not_put_there_twice(account):
+    body = order_dict(order_id="111-0000009-0000022", status="Unshipped")
+    stored, _ = amazon_order_record(account=account, order=read_order(body), seen_at=T0 + dt.timedelta(days=1))
+    # As a notification of the new status does (R18), before the order is fetched.
+    AmazonStatusEvent.objects.create(amazon_order=stored, status="Shipped", seen_at=T0 + dt.timedelta(days=2),
+                                     changed_at=T0 + dt.timedelta(days=2))
+    shipped = with_status(body, "Shipped", at=T0 + dt.timedelta(days=2))
+    amazon_order_record(account=account, order=read_order(shipped), seen_at=T0 + dt.timedelta(days=2, hours=1))
+    history = list(AmazonStatusEvent.objects.filter(amazon_order=stored).order_by("seen_at", "pk")
+                   .values_list("status", flat=True))
+    assert history == ["Unshipped", "Shipped"]
+    canceled = with_status(body, "Canceled", at=T0 + dt.timedelta(days=4))
+    amazon_order_record(account=account, order=read_order(canceled), seen_at=T0 + dt.timedelta(days=4))
+    assert list(AmazonStatusEvent.objects.filter(amazon_order=stored).order_by("seen_at", "pk")
+                .values_list("status", "seen_at", "changed_at"))[-1] == (
+        "Canceled", T0 + dt.timedelta(days=4), T0 + dt.timedelta(days=4))
