@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from saleschannel.channel.models import AmazonOrder, AmazonStatusEvent
@@ -210,3 +210,52 @@ def test_a_status_a_notification_already_put_in_the_history_is_not_put_there_twi
     assert list(AmazonStatusEvent.objects.filter(amazon_order=stored).order_by("seen_at", "pk")
                 .values_list("status", "seen_at", "changed_at"))[-1] == (
         "Canceled", T0 + dt.timedelta(days=4), T0 + dt.timedelta(days=4))
+
+
+@pytest.fixture
+def rivals():
+    """Rival writers that get a new Amazon order in first, ``rivals["left"]`` times: SQLite refuses the
+    insert as the unique constraint would (a trigger), and the rival's row is not there to be read after
+    the rollback. It counts outside the database, so a rolled-back savepoint does not undo it."""
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite trigger stands for the rival writers; PostgreSQL races for real "
+                    "(tests/channel/test_one_row_per_order.py)")
+    left = {"left": 0, "refused": 0}
+
+    def rival_first() -> int:
+        if left["left"] > 0:
+            left["left"] -= 1
+            left["refused"] += 1
+            return 1
+        return 0
+
+    connection.ensure_connection()
+    connection.connection.create_function("rival_first", 0, rival_first)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TRIGGER rival_writer BEFORE INSERT ON channel_amazonorder WHEN rival_first() "
+            "BEGIN SELECT RAISE(ABORT, 'UNIQUE constraint failed: channel_amazonorder.amazon_order_id'); END")
+    yield left
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS rival_writer")
+
+
+def test_recording_tries_again_after_losing_two_races_for_a_new_order(account, rivals):
+    rivals["left"] = 2
+    order = read_order(order_dict(order_id="111-0000009-0000030"))
+    recorded = amazon_order_recorded(account=account, order=order, seen_at=T0)
+    stored = recorded.amazon_order
+    assert rivals["refused"] == 2
+    assert recorded.changed is True and recorded.order == order and stored.account_id == account.pk and stored.amazon_order_id == "111-0000009-0000030"
+    assert (stored.first_seen_at, stored.last_seen_at, stored.raw) == (T0, T0, order.raw)
+    assert AmazonOrder.objects.filter(amazon_order_id="111-0000009-0000030").count() == 1
+    assert list(AmazonStatusEvent.objects.filter(amazon_order=stored).values_list("status", flat=True)) == [
+        "Unshipped"]
+
+
+def test_recording_that_loses_three_races_in_a_row_gives_up(account, rivals):
+    rivals["left"] = 3
+    with pytest.raises(IntegrityError):
+        amazon_order_record(account=account, order=read_order(order_dict(order_id="111-0000009-0000031")), seen_at=T0)
+    assert rivals["refused"] == 3
+    assert not AmazonOrder.objects.filter(amazon_order_id="111-0000009-0000031").exists()
