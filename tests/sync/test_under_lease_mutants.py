@@ -8,15 +8,17 @@ import datetime as dt
 
 import pytest
 
-from saleschannel.channel.models import Account, SyncRun
+from saleschannel.channel.models import Account, SyncCursor, SyncRun
 from saleschannel.workers.leases import (
     LeaseBusy,
     account_lease_key,
     account_sync_leased,
     lease_try,
+    next_due_at,
     under_lease,
 )
 from saleschannel.workers.models import Lease
+from tests.sync.conftest import connect
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +76,36 @@ def test_a_sync_by_hand_waits_as_long_as_it_is_told_not_the_policys_wait(account
     with pytest.raises(LeaseBusy):
         account_sync_leased(account=account, clock=clock, policy=patient)
     assert clock.slept == 5.0
+
+
+def _run(account, clock, outcome):
+    return SyncRun.objects.create(account=account, started_at=clock.now(), outcome=outcome)
+
+
+def _in_progress(account, clock, value):
+    SyncCursor.objects.update_or_create(account=account, defaults={"query_after": value})
+
+
+def test_a_failed_cycle_is_next_due_after_the_back_off(account, clock, policy):
+    due = next_due_at(account=account, run=_run(account, clock, SyncRun.Outcome.FAILED), clock=clock, policy=policy)
+    assert due == clock.now() + dt.timedelta(seconds=policy.failure_backoff)  # not the scheduler's 10 s
+
+
+def test_a_cycle_that_ran_out_of_tokens_mid_query_resumes_at_the_next_token(account, clock, policy):
+    assert policy.idle_poll != policy.min_interval
+    _in_progress(account, clock, clock.now() - dt.timedelta(hours=1))
+    partial = _run(account, clock, SyncRun.Outcome.PARTIAL)
+    assert next_due_at(account=account, run=partial, clock=clock, policy=policy) == (
+        clock.now() + dt.timedelta(seconds=policy.idle_poll))  # a full bucket: at once (the idle poll)
+    ok = _run(account, clock, SyncRun.Outcome.OK)
+    assert next_due_at(account=account, run=ok, clock=clock, policy=policy) == (
+        clock.now() + dt.timedelta(seconds=policy.min_interval))
+
+
+def test_a_partial_cycle_with_no_query_in_progress_is_not_paused(account, clock, policy):
+    _in_progress(account, clock, None)
+    other = connect(name="us-other", seller_id="A2OTHERSELLER", now=clock.now() - dt.timedelta(hours=1))
+    _in_progress(other, clock, clock.now() - dt.timedelta(hours=1))  # another account's query, in progress
+    partial = _run(account, clock, SyncRun.Outcome.PARTIAL)
+    assert next_due_at(account=account, run=partial, clock=clock, policy=policy) == (
+        clock.now() + dt.timedelta(seconds=policy.min_interval))
