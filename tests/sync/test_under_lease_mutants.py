@@ -9,6 +9,9 @@ import datetime as dt
 import pytest
 
 from saleschannel.channel.models import Account, SyncCursor, SyncRun
+from saleschannel.channel.stock.models import Offer, StockSettings
+from saleschannel.channel.stock.services import stock_settings_update
+from saleschannel.spapi.sandbox import DEFAULT_SKUS
 from saleschannel.workers.leases import (
     LeaseBusy,
     account_lease_key,
@@ -109,3 +112,14 @@ def test_a_partial_cycle_with_no_query_in_progress_is_not_paused(account, clock,
     partial = _run(account, clock, SyncRun.Outcome.PARTIAL)
     assert next_due_at(account=account, run=partial, clock=clock, policy=policy) == (
         clock.now() + dt.timedelta(seconds=policy.min_interval))
+
+
+def test_a_sync_by_hand_then_pushes_with_its_client_on_its_clock(account, sandbox, client_for, clock, policy):
+    """T10, C48: with push on, the cycle run by hand reads the offers from Amazon under the same lease."""
+    stock_settings_update(account=account, changes={"push_stock": "enabled"}, now=clock.now())
+    run = account_sync_leased(account=account, client=client_for(account, sandbox), clock=clock, policy=policy)
+    assert run.outcome == "ok"
+    settings = StockSettings.objects.get(account=account)
+    assert settings.offers_read_at == clock.now()  # read through the sandbox's client, at the fake clock's time
+    assert Offer.objects.filter(account=account).count() == len(DEFAULT_SKUS)
+
