@@ -259,3 +259,44 @@ def test_recording_that_loses_three_races_in_a_row_gives_up(account, rivals):
         amazon_order_record(account=account, order=read_order(order_dict(order_id="111-0000009-0000031")), seen_at=T0)
     assert rivals["refused"] == 3
     assert not AmazonOrder.objects.filter(amazon_order_id="111-0000009-0000031").exists()
+
+
+def test_a_pending_order_seen_again_outside_any_import_period_stays_ineligible(account):
+    body = order_dict(order_id="111-0000009-0000023", status="Pending")
+    amazon_order_record(account=account, order=read_order(body), seen_at=T0 + dt.timedelta(days=1))
+    newer = {**body, "lastUpdatedTime": iso(T0 + dt.timedelta(days=1, hours=2))}
+    later, changed = amazon_order_record(account=account, order=read_order(newer), seen_at=T0 + dt.timedelta(days=2))
+    assert changed and not later.auto_eligible
+
+
+def test_a_newer_readable_snapshot_is_not_marked_unreadable(account):
+    body = order_dict(order_id="111-0000009-0000024")
+    first, _ = amazon_order_record(account=account, order=read_order(body), seen_at=T0)
+    newer = with_status(body, "Shipped", at=T0 + dt.timedelta(days=2))
+    later, changed = amazon_order_record(account=account, order=read_order(newer), seen_at=T0 + dt.timedelta(days=2))
+    assert changed and later.status == "Shipped"
+    assert (later.import_state, later.reason_code, later.reason) == (first.import_state, first.reason_code, first.reason)
+
+
+def test_a_newer_damaged_snapshot_of_an_order_not_imported_is_marked_with_what_broke(account):
+    body = order_dict(order_id="111-0000009-0000025")
+    amazon_order_record(account=account, order=read_order(body), seen_at=T0)
+    _, order = _damaged({**body, "lastUpdatedTime": iso(T0 + dt.timedelta(days=2))})
+    recorded = amazon_order_recorded(account=account, order=order, seen_at=T0 + dt.timedelta(days=2))
+    stored = recorded.amazon_order
+    assert recorded.changed is True and recorded.order == order  # handed on as stored
+    assert (stored.import_state, stored.reason_code) == ("error", "unreadable")
+    assert stored.reason == f"Amazon's data cannot be read: {order.error[:500]}"
+
+
+def test_a_snapshot_that_changes_no_status_adds_nothing_to_the_history(account):
+    body = order_dict(order_id="111-0000009-0000026", status="Unshipped")
+    stored, _ = amazon_order_record(account=account, order=read_order(body), seen_at=T0 + dt.timedelta(days=1))
+    # A notification already told of a newer status; a snapshot still Unshipped, but newer, comes after.
+    AmazonStatusEvent.objects.create(amazon_order=stored, status="Shipped", seen_at=T0 + dt.timedelta(days=2),
+                                     changed_at=T0 + dt.timedelta(days=2))
+    newer = {**body, "lastUpdatedTime": iso(T0 + dt.timedelta(days=1, hours=3))}
+    _, changed = amazon_order_record(account=account, order=read_order(newer), seen_at=T0 + dt.timedelta(days=3))
+    assert changed
+    assert list(AmazonStatusEvent.objects.filter(amazon_order=stored).order_by("seen_at", "pk")
+                .values_list("status", flat=True)) == ["Unshipped", "Shipped"]
