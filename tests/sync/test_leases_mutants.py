@@ -244,3 +244,20 @@ def test_a_renewal_that_fails_is_logged_and_retried_on_the_next_beat(clock, capl
     assert not beat.lost.is_set()
     failed = [r for r in caplog.records if r.getMessage() == "lease account:3: renewal failed"]
     assert failed and failed[0].exc_info is not None and failed[0].exc_info[0] is RuntimeError
+
+
+@pytest.mark.django_db
+def test_a_lease_first_taken_is_made_due_at_that_time(clock):
+    now = clock.now()
+    assert lease_try(key="account:8", holder="A", ttl=30, now=now)
+    assert Lease.objects.get(key="account:8").due_at == now
+
+
+@pytest.mark.django_db
+def test_releasing_one_lease_leaves_the_holders_others_held(clock):
+    now = clock.now()
+    assert lease_try(key="account:1", holder="A", ttl=30, now=now)
+    assert lease_try(key="account:2", holder="A", ttl=30, now=now)
+    assert lease_release(key="account:1", holder="A", due_at=None)
+    other = Lease.objects.get(key="account:2")
+    assert (other.holder, other.expires_at, other.due_at) == ("A", now + dt.timedelta(seconds=30), now)
