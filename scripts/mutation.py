@@ -45,12 +45,13 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                 "tests/commerce/test_external_ref_once.py", "tests/commerce/test_inventory_versions.py")),
     "leases": ("saleschannel/workers/leases.py",
                ("tests/sync/test_leases.py", "tests/sync/test_lease_lost.py", "tests/sync/test_worker.py",
-                "tests/sync/test_leases_mutants.py")),
+                "tests/sync/test_leases_mutants.py", "tests/sync/test_under_lease_mutants.py")),
     "recording": ("saleschannel/channel/services/imports/recording.py",
                   ("tests/channel/test_import.py", "tests/channel/test_bad_data.py",
                    "tests/channel/test_one_row_per_order.py", "tests/spapi/test_models.py",
                    "tests/channel/test_recording_mutants.py",
-                   "tests/reliability/test_amazon_faults.py::test_a_nul_character_in_amazons_text_never_fails_the_page")),
+                   "tests/reliability/test_amazon_faults.py::test_a_nul_character_in_amazons_text_never_fails_the_page",
+                   "tests/stock/test_plan.py::test_t5_an_amazon_order_marks_its_offers_due_from_the_time_it_was_seen")),
 }
 
 

@@ -357,3 +357,16 @@ def test_t3_a_listing_amazon_no_longer_has_is_not_on_amazon(pushing_account, off
     # A SKU searched for the first time is kept too, so that it is not searched for every cycle.
     assert Offer.objects.get(sku="OTHER").state == Offer.State.NOT_ON_AMAZON
     assert push_plan(account=pushing_account).pushes == []
+
+
+def test_t5_an_amazon_order_marks_its_offers_due_from_the_time_it_was_seen(pushing_account, offer_of):
+    from saleschannel.channel.services.imports.importer import amazon_order_record
+
+    make_product("MUG", qty=7)
+    offer_of("MUG", 7)
+    accept(pushing_account, push_plan(account=pushing_account))
+    seen = T0 + dt.timedelta(days=3)
+    amazon_order_record(account=pushing_account, order=amazon_order(order_id="111-0000004-0000001", status="Pending",
+                                                                     items=[("MUG", 2)]), seen_at=seen)
+    offer = Offer.objects.get(account=pushing_account, sku="MUG")
+    assert offer.due_since == seen and offer.due_reason == "Amazon order 111-0000004-0000001 seen"

@@ -80,6 +80,21 @@ def test_t4_5_whole_units_rounded_down():
     assert desired_quantity(inputs(salable=Decimal("3.9"), threshold=4)) == Desired(0, Clause.BELOW_THRESHOLD)
 
 
+def test_t4_1_a_do_not_manage_quantity_of_zero_is_pushed_as_zero_and_never_below():
+    assert desired_quantity(inputs(manages_stock=False, do_not_manage_quantity=0)) == Desired(0, Clause.DO_NOT_MANAGE)
+    assert desired_quantity(inputs(manages_stock=False, do_not_manage_quantity=-4)) == Desired(0, Clause.DO_NOT_MANAGE)
+
+
+def test_t4_5_a_single_unit_is_pushed():
+    assert desired_quantity(inputs(salable=Decimal(1))) == Desired(1, Clause.SALABLE)
+    assert desired_quantity(inputs(salable=Decimal("1.5"), in_flight=Decimal("0.5"))) == Desired(1, Clause.SALABLE)
+
+
+def test_t4_5_a_quantity_equal_to_the_maximum_is_not_capped():
+    assert desired_quantity(inputs(salable=Decimal(20), maximum=20)) == Desired(20, Clause.SALABLE)
+    assert desired_quantity(inputs(salable=Decimal(21), maximum=20)) == Desired(20, Clause.CAPPED)
+
+
 quantities = st.decimals(min_value=-1000, max_value=100000, places=4, allow_nan=False, allow_infinity=False)
 
 
@@ -105,6 +120,7 @@ def test_t6_direction():
     assert push_direction(desired=3, last_known=5) is Direction.DECREASE
     assert push_direction(desired=7, last_known=5) is Direction.INCREASE
     assert push_direction(desired=7, last_known=None) is Direction.INCREASE
+    assert push_direction(desired=5, last_known=5) is Direction.INCREASE  # the same figure is no decrease
 
 
 def test_t6_to_zero_then_decreases_then_increases_oldest_first():
