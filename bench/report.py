@@ -105,9 +105,13 @@ def _b9(result: dict[str, Any]) -> list[str]:
 
 
 def _b1p(result: dict[str, Any]) -> list[str]:
-    off, on = result["push_off"], result["push_on"]
-    return [f"B1 push off: {off['cpu_ms_per_order']} ms CPU/order ({off['orders_per_s']}/s); push on: "
-            f"{on['cpu_ms_per_order']} ms CPU/order ({on['orders_per_s']}/s); on/off {result['cpu_per_order_on_over_off']}"]
+    lines = []
+    for backend, d in result["databases"].items():
+        off, on = d["push_off"], d["push_on"]
+        lines.append(f"B1 push {backend}: off {off['cpu_ms_per_order']} ms CPU/order ({off['orders_per_s']}/s); on "
+                     f"{on['cpu_ms_per_order']} ms CPU/order ({on['orders_per_s']}/s); on/off "
+                     f"{d['cpu_per_order_on_over_off']}; marking {on['marking_share_of_wall']:.1%} of the wall")
+    return lines
 
 
 _SUMMARIES = {"B1": _b1, "B1P": _b1p, "B2": _b2, "B3": _b3, "B4": _b4, "B5": _b5, "B6": _b6, "B7": _b7, "B8": _b8, "B9": _b9,

@@ -22,7 +22,7 @@ EXPECTED = {
     "B4": ("results", "growth_mb_smallest_to_largest"),
     "B5": ("levels",),
     "B6": ("results", "multi_machine_estimate_orders_per_s"),
-    "B1P": ("push_off", "push_on", "cpu_per_order_on_over_off"),
+    "B1P": ("databases", "rounds"),
     "B7": ("oversold_units", "runs", "conditions"),
     "B8": ("latency_s", "late", "amazon_calls", "throttled", "changes"),
     "B9": ("backlog", "feed_build_memory", "patches_alone_floor_s"),
@@ -48,6 +48,15 @@ def test_every_benchmark_runs_at_a_tiny_size_and_gives_a_well_formed_result(monk
         json.dumps(result)  # it can be saved
     _b10_shape(results["B10"])
     _b8_shape(results["B8"])
+    _b1p_shape(results["B1P"])
+
+
+def _b1p_shape(result: dict) -> None:
+    """With push on every FBM order marks its offers due (T5), and the marking statements are timed; off, none is due."""
+    assert set(result["databases"]) == set(env.backends_wanted())
+    for d in result["databases"].values():
+        assert d["push_off"]["offers_marked_due"] == 0
+        assert d["push_on"]["offers_marked_due"] > 0 and d["push_on"]["marking_statements"] > 0
 
 
 def _b10_shape(result: dict) -> None:
