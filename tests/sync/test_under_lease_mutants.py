@@ -123,3 +123,26 @@ def test_a_sync_by_hand_then_pushes_with_its_client_on_its_clock(account, sandbo
     assert settings.offers_read_at == clock.now()  # read through the sandbox's client, at the fake clock's time
     assert Offer.objects.filter(account=account).count() == len(DEFAULT_SKUS)
 
+
+
+def test_a_busy_lease_is_refused_in_words_that_name_the_account(account, clock, policy):
+    assert lease_try(key=account_lease_key(account.pk), holder="another", ttl=3600, now=clock.now())
+    with pytest.raises(LeaseBusy) as refused:
+        under_lease(account=account, work=lambda stopping: None, clock=clock, policy=policy, holder="A", wait=0)
+    assert str(refused.value) == f"account {account.name}: another worker is syncing it and keeps its lease"
+
+
+def test_a_sync_by_hand_starts_at_the_time_it_is_given(account, sandbox, client_for, clock, policy):
+    earlier = clock.now() - dt.timedelta(hours=5)
+    run = account_sync_leased(account=account, client=client_for(account, sandbox), clock=clock, policy=policy,
+                              now=earlier)
+    assert run.started_at == earlier
+
+
+def test_a_sync_by_hand_runs_on_the_policy_it_is_given(account, sandbox, client_for, clock, policy):
+    """Pages of two orders: five new orders take three searchOrders pages, not the default's one."""
+    sandbox.generate(5)
+    before = sandbox.calls()["operations"]["searchOrders"]
+    account_sync_leased(account=account, client=client_for(account, sandbox), clock=clock,
+                        policy=dataclasses.replace(policy, page_size=2))
+    assert sandbox.calls()["operations"]["searchOrders"] - before >= 3
